@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+//
+// autocoder: a real-time neural synthesis server and its offline tools.
+//
+// One library module per job; the `autocoder` executable is a thin layer of
+// subcommands over them. C libraries come in through system-library targets
+// (`C…`) found with pkg-config; `scripts/setup` installs their Debian packages.
+import PackageDescription
+
+let package = Package(
+    name: "autocoder",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "autocoder", targets: ["autocoder"]),
+        .executable(name: "autocoder-bench", targets: ["autocoder-bench"]),
+        .library(name: "AutocoderModel", targets: ["AutocoderModel"]),
+        .library(name: "AutocoderDSP", targets: ["AutocoderDSP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian.
+        .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CLibLo", pkgConfig: "liblo", providers: [.apt(["liblo-dev"])]),
+        .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Model files (.mm, TensorFlow Lite) and inference.
+        .target(name: "AutocoderModel", dependencies: ["COpenBLAS"]),
+        // Signal processing: mel filterbanks, FFT.
+        .target(name: "AutocoderDSP", dependencies: ["CFFTW3"]),
+
+        .executableTarget(
+            name: "autocoder",
+            dependencies: [
+                "AutocoderModel", "AutocoderDSP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "autocoder-bench", dependencies: ["AutocoderModel", "AutocoderDSP"]),
+
+        .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel"]),
+        .testTarget(name: "AutocoderDSPTests", dependencies: ["AutocoderDSP", "AutocoderModel"]),
+        .testTarget(name: "AutocoderCLITests", dependencies: ["AutocoderModel"]),
+    ]
+)

@@ -1,0 +1,121 @@
+// Decoder and encoder: an inference plan plus the `.mm` latent scaling.
+//
+// Threading: each instance owns scratch memory, so one instance is used by one
+// thread at a time (the engine hands a decoder to the audio thread and does not
+// touch it from elsewhere). `decode(_:into:)` is real-time safe: it neither
+// allocates nor locks. The array-returning and batched methods allocate.
+
+/// latent values in [0,1] -> model output (mel frame, or spectrum for `.fft.dec`).
+public final class Decoder: @unchecked Sendable {
+    public let plan: InferencePlan
+    public let path: String
+    public var latentCount: Int { plan.inputCount }
+    public var outputCount: Int { plan.outputCounts[0] }
+
+    private let scaleMult: UnsafeMutableBufferPointer<Float>
+    private let scaleSubtract: UnsafeMutableBufferPointer<Float>
+    private let modelInput: UnsafeMutableBufferPointer<Float>
+    private let scratch: UnsafeMutableBufferPointer<Float>
+
+    public init(plan: InferencePlan, metadata: ModelMetadata, path: String) throws {
+        guard plan.inputCount == metadata.encodedDim else {
+            throw ModelFileError(path: path, problem: "the decoder takes \(plan.inputCount) latent values but the .mm file says encoded_dim \(metadata.encodedDim)")
+        }
+        guard plan.outputCounts.count == 1 else {
+            throw ModelFileError(path: path, problem: "a decoder has one output; this graph has \(plan.outputCounts.count)")
+        }
+        self.plan = plan
+        self.path = path
+        scaleMult = .allocate(capacity: plan.inputCount)
+        _ = scaleMult.initialize(from: metadata.scaleMult.map { Float($0) })
+        scaleSubtract = .allocate(capacity: plan.inputCount)
+        _ = scaleSubtract.initialize(from: metadata.scaleSubtract.map { Float($0) })
+        modelInput = .allocate(capacity: plan.inputCount)
+        modelInput.initialize(repeating: 0)
+        scratch = .allocate(capacity: plan.scratchCount)
+        scratch.initialize(repeating: 0)
+    }
+
+    deinit {
+        scaleMult.deallocate()
+        scaleSubtract.deallocate()
+        modelInput.deallocate()
+        scratch.deallocate()
+    }
+
+    /// Decodes `latentCount` values at `latent` into `outputCount` values at `output`.
+    /// Real-time safe.
+    @inline(__always)
+    public func decode(_ latent: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        for i in 0..<latentCount {
+            modelInput[i] = latent[i] * scaleMult[i] + scaleSubtract[i]
+        }
+        plan.run(input: modelInput.baseAddress!, scratch: scratch.baseAddress!)
+        output.update(from: plan.output(0, scratch: scratch.baseAddress!), count: outputCount)
+    }
+
+    public func decode(_ latent: [Float]) -> [Float] {
+        precondition(latent.count == latentCount, "expected \(latentCount) latent values")
+        return [Float](unsafeUninitializedCapacity: outputCount) { buffer, count in
+            latent.withUnsafeBufferPointer { decode($0.baseAddress!, into: buffer.baseAddress!) }
+            count = outputCount
+        }
+    }
+
+    /// Decodes `latents.count / latentCount` vectors stored row after row.
+    public func decode(batch latents: [Float]) -> [Float] {
+        precondition(latents.count % latentCount == 0, "expected rows of \(latentCount) latent values")
+        let rows = latents.count / latentCount
+        var scaled = latents
+        for n in 0..<rows {
+            for i in 0..<latentCount { scaled[n * latentCount + i] = latents[n * latentCount + i] * scaleMult[i] + scaleSubtract[i] }
+        }
+        return plan.run(batch: rows, inputs: scaled)[0]
+    }
+}
+
+/// mel frame -> latent values, scaled so the training set spans [0,1] per dimension.
+public final class Encoder: @unchecked Sendable {
+    public let plan: InferencePlan
+    public let path: String
+    public var inputCount: Int { plan.inputCount }
+    public var latentCount: Int { plan.outputCounts[0] }
+    private let metadata: ModelMetadata
+
+    public init(plan: InferencePlan, metadata: ModelMetadata, path: String) throws {
+        guard plan.inputCount == metadata.inputDim else {
+            throw ModelFileError(path: path, problem: "the encoder takes \(plan.inputCount) values but the .mm file says input_dim \(metadata.inputDim)")
+        }
+        guard plan.outputCounts[0] == metadata.encodedDim else {
+            throw ModelFileError(path: path, problem: "the encoder's first output (z_mean) has \(plan.outputCounts[0]) values but the .mm file says encoded_dim \(metadata.encodedDim)")
+        }
+        self.plan = plan
+        self.path = path
+        self.metadata = metadata
+    }
+
+    /// Every output in Keras order (z_mean, z_log_var, z), in model units.
+    public func outputs(_ frame: [Float]) -> [[Float]] {
+        precondition(frame.count == inputCount, "expected \(inputCount) input values")
+        return plan.run(batch: 1, inputs: frame)
+    }
+
+    /// `(z_mean - scale_subtract) / scale_mult` per dimension. Frames like the
+    /// training set land in [0,1]; others may fall outside, and are not clipped.
+    /// A dimension the model never used (scale_mult 0) encodes as 0.
+    public func encode(_ frame: [Float]) -> [Float] {
+        encode(batch: frame)
+    }
+
+    /// Encodes frames stored row after row; returns rows of `latentCount` values.
+    public func encode(batch frames: [Float]) -> [Float] {
+        precondition(frames.count % inputCount == 0, "expected rows of \(inputCount) values")
+        let rows = frames.count / inputCount
+        let zMean = plan.run(batch: rows, inputs: frames)[0]
+        return zMean.enumerated().map { index, z in
+            let d = index % latentCount
+            let mult = metadata.scaleMult[d]
+            return mult == 0 ? 0 : Float((Double(z) - metadata.scaleSubtract[d]) / mult)
+        }
+    }
+}

@@ -1,0 +1,221 @@
+// Reads TensorFlow Lite flatbuffers (schema version 3) into plain Swift values.
+//
+// Only what an autocoder model needs is read: tensors with their float32 data,
+// operators with their fused activation, the graph's inputs and outputs, and
+// the signature table that newer converters write. Whether the graph can be
+// run is decided later by `InferencePlan`; this file only rejects files that
+// are not well-formed. Pure functions of the bytes; callable from any thread.
+
+import Foundation
+
+/// A model file that could not be read or run; `description` names the file and the problem.
+public struct ModelFileError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let problem: String
+
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
+
+    public var description: String { "\(path): \(problem)" }
+}
+
+/// The parts of a TensorFlow Lite file that inference needs.
+public struct TFLiteModel: Sendable {
+    public struct Tensor: Sendable {
+        public let name: String
+        /// Shape as stored (the batch dimension is stored as 1).
+        public let shape: [Int]
+        /// TensorType code from the schema (0 = FLOAT32).
+        public let type: Int
+        /// Constant contents for float32 tensors that carry data; nil for activations.
+        public let constant: [Float]?
+
+        public var elementCount: Int { shape.reduce(1, *) }
+        public var typeName: String { TFLiteNames.name(TFLiteNames.tensorTypes, type) }
+    }
+
+    public struct Operator: Sendable {
+        /// Builtin operator code (9 = FULLY_CONNECTED, ...).
+        public let code: Int
+        /// Tensor indices; -1 marks an omitted optional input (a missing bias).
+        public let inputs: [Int]
+        public let outputs: [Int]
+        /// ActivationFunctionType code of the operator's options (0 = NONE).
+        public let fusedActivation: Int
+        /// FullyConnectedOptions.weights_format (0 = DEFAULT).
+        public let weightsFormat: Int
+        /// Name of a custom operator, when `code` is CUSTOM.
+        public let customName: String?
+
+        public var name: String { customName ?? TFLiteNames.name(TFLiteNames.builtinOperators, code) }
+    }
+
+    public let schemaVersion: Int
+    public let tensors: [Tensor]
+    public let operators: [Operator]
+    public let inputs: [Int]
+    /// Output tensor indices in Keras order (for the encoder: z_mean, z_log_var, z).
+    public let outputs: [Int]
+    /// The signature key the outputs were ordered by, or nil for files without signatures.
+    public let signatureKey: String?
+    /// Bytes in the file.
+    public let byteCount: Int
+
+    static let fileIdentifier = "TFL3"
+
+    /// Reads a model from a file.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw ModelFileError(path: path, problem: !exists ? "no such file" : isDirectory.boolValue ? "is a directory, not a model file" : "cannot be read")
+        }
+        try self.init(bytes: [UInt8](data), path: path)
+    }
+
+    /// Reads a model from bytes; `path` is used in error messages.
+    public init(bytes: [UInt8], path: String) throws {
+        do {
+            try self.init(parsing: FlatBuffer(bytes))
+        } catch let error as FlatBufferError {
+            throw ModelFileError(path: path, problem: "corrupt or truncated TensorFlow Lite file: \(error.message)")
+        } catch let error as TFLiteFormatError {
+            throw ModelFileError(path: path, problem: error.message)
+        }
+    }
+
+    private init(parsing buffer: FlatBuffer) throws {
+        guard buffer.count >= 8 else {
+            throw TFLiteFormatError("not a TensorFlow Lite file: only \(buffer.count) bytes")
+        }
+        guard buffer.fileIdentifier == Self.fileIdentifier else {
+            throw TFLiteFormatError("not a TensorFlow Lite file: identifier is not \(Self.fileIdentifier)")
+        }
+        byteCount = buffer.count
+        let model = try buffer.rootTable()
+        schemaVersion = Int(try model.scalar(0, UInt32.self, default: 0))
+        guard schemaVersion == 3 else {
+            throw TFLiteFormatError("unsupported TensorFlow Lite schema version \(schemaVersion) (expected 3)")
+        }
+
+        let operatorCodes: [(code: Int, custom: String?)] = try model.tables(1, "operator_codes").map { table in
+            let deprecated = Int(try table.scalar(0, Int8.self, default: 0))
+            let builtin = Int(try table.scalar(3, Int32.self, default: 0))
+            return (max(deprecated, builtin), try table.string(1, "custom_code"))
+        }
+        let buffers = try model.tables(4, "buffers")
+
+        let signatures = try model.tables(7, "signature_defs")
+        let signature = try signatures.first { try $0.string(2, "signature_key") == "serving_default" } ?? signatures.first
+        let subgraphIndex = Int(try signature?.scalar(4, UInt32.self, default: 0) ?? 0)
+        let subgraphs = try model.tables(2, "subgraphs")
+        guard subgraphs.indices.contains(subgraphIndex) else {
+            throw TFLiteFormatError(subgraphs.isEmpty ? "the file has no subgraph" : "signature names subgraph \(subgraphIndex) of \(subgraphs.count)")
+        }
+        let graph = subgraphs[subgraphIndex]
+
+        tensors = try graph.tables(0, "tensors").enumerated().map { index, table in
+            try Self.readTensor(table, index: index, buffers: buffers, file: buffer)
+        }
+        operators = try graph.tables(3, "operators").enumerated().map { index, table in
+            let codeIndex = Int(try table.scalar(0, UInt32.self, default: 0))
+            guard operatorCodes.indices.contains(codeIndex) else {
+                throw TFLiteFormatError("operator #\(index) uses operator code \(codeIndex) of \(operatorCodes.count)")
+            }
+            let options = try table.table(4, "builtin_options")
+            return Operator(
+                code: operatorCodes[codeIndex].code,
+                inputs: try table.int32s(1, "inputs"),
+                outputs: try table.int32s(2, "outputs"),
+                fusedActivation: Int(try options?.scalar(0, Int8.self, default: 0) ?? 0),
+                weightsFormat: Int(try options?.scalar(1, Int8.self, default: 0) ?? 0),
+                customName: operatorCodes[codeIndex].custom
+            )
+        }
+        inputs = try graph.int32s(1, "inputs")
+        let graphOutputs = try graph.int32s(2, "outputs")
+
+        if let signature {
+            signatureKey = try signature.string(2, "signature_key") ?? ""
+            let named = try signature.tables(1, "outputs").map { map in
+                (name: try map.string(0, "name") ?? "", tensor: Int(try map.scalar(1, UInt32.self, default: 0)))
+            }
+            outputs = Self.kerasOrder(named) ?? graphOutputs
+        } else {
+            signatureKey = nil
+            outputs = graphOutputs
+        }
+
+        for (index, op) in operators.enumerated() {
+            for tensor in op.inputs + op.outputs where tensor != -1 && !tensors.indices.contains(tensor) {
+                throw TFLiteFormatError("operator #\(index) (\(op.name)) refers to tensor \(tensor) of \(tensors.count)")
+            }
+        }
+        for tensor in inputs + outputs where !tensors.indices.contains(tensor) {
+            throw TFLiteFormatError("the graph's inputs or outputs refer to tensor \(tensor) of \(tensors.count)")
+        }
+    }
+
+    /// Signature outputs are named `output_0`, `output_1`, … in Keras order by the
+    /// converter of Keras 3 models, and after the Keras layer names by older
+    /// converters of Keras 2 models. Either way, recover Keras order.
+    private static func kerasOrder(_ named: [(name: String, tensor: Int)]) -> [Int]? {
+        let numbered = named.compactMap { entry -> (Int, Int)? in
+            guard entry.name.hasPrefix("output_"), let n = Int(entry.name.dropFirst("output_".count)) else { return nil }
+            return (n, entry.tensor)
+        }
+        if numbered.count == named.count { return numbered.sorted { $0.0 < $1.0 }.map(\.1) }
+        let layerOrder = ["z_mean", "z_log_var", "z"]
+        if named.count == layerOrder.count, Set(named.map(\.name)) == Set(layerOrder) {
+            return layerOrder.map { name in named.first { $0.name == name }!.tensor }
+        }
+        return named.count == 1 ? [named[0].tensor] : nil
+    }
+
+    private static func readTensor(_ table: FlatTable, index: Int, buffers: [FlatTable], file: FlatBuffer) throws -> Tensor {
+        let name = try table.string(3, "name") ?? "#\(index)"
+        let shape = try table.int32s(0, "shape")
+        if let bad = shape.first(where: { $0 < 0 || $0 > 1 << 24 }) {
+            throw TFLiteFormatError("tensor '\(name)' has an impossible dimension \(bad) in shape \(shape)")
+        }
+        let type = Int(try table.scalar(1, Int8.self, default: 0))
+        let bufferIndex = Int(try table.scalar(2, UInt32.self, default: 0))
+        guard buffers.indices.contains(bufferIndex) || (bufferIndex == 0 && buffers.isEmpty) else {
+            throw TFLiteFormatError("tensor '\(name)' uses buffer \(bufferIndex) of \(buffers.count)")
+        }
+        var constant: [Float]?
+        if bufferIndex > 0, let bytes = try bufferBytes(buffers[bufferIndex], file: file, tensor: name), !bytes.isEmpty {
+            let expected = shape.reduce(1, *) * 4
+            if type == 0 {
+                guard bytes.count == expected else {
+                    throw TFLiteFormatError("tensor '\(name)' holds \(bytes.count) bytes but its shape \(shape) needs \(expected)")
+                }
+                constant = file.bytes.withUnsafeBytes { raw in
+                    (0..<bytes.count / 4).map { i in
+                        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: bytes.lowerBound + 4 * i, as: UInt32.self)))
+                    }
+                }
+            }
+        }
+        return Tensor(name: name, shape: shape, type: type, constant: constant)
+    }
+
+    /// The byte range of a buffer: inline data, or (for files over 2 GB) an offset into the file.
+    private static func bufferBytes(_ table: FlatTable, file: FlatBuffer, tensor: String) throws -> Range<Int>? {
+        if let data = try table.vector(0, "data", elementSize: 1) { return data.byteRange }
+        let offset = try table.scalar(1, UInt64.self, default: 0)
+        let size = try table.scalar(2, UInt64.self, default: 0)
+        guard offset > 1 else { return nil }
+        guard offset <= UInt64(file.count), size <= UInt64(file.count) - offset else {
+            throw TFLiteFormatError("tensor '\(tensor)' data at byte \(offset) (+\(size)) lies outside the \(file.count)-byte file")
+        }
+        return Int(offset)..<Int(offset + size)
+    }
+}
+
+struct TFLiteFormatError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

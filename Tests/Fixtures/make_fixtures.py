@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Records what the real reference tools compute, so the Swift tests need no TensorFlow.
+
+Run once per toolchain; the outputs are committed under Tests/Fixtures/.
+
+    # TensorFlow 2.5 under Python 3.8: files without signatures ("old")
+    python make_fixtures.py models Tests/Fixtures/models --tag old
+    # TensorFlow 2.21: files with a serving_default signature ("new")
+    python make_fixtures.py models Tests/Fixtures/models --tag new
+    # python_speech_features filterbanks
+    python make_fixtures.py filterbanks Tests/Fixtures/filterbanks
+
+`scripts/make-fixtures` creates both virtual environments and runs all three.
+
+Models follow the published autocoder architectures (shallow and deep VAE,
+sampling with the fixed epsilon 1e-6), trained for a few steps on synthetic
+mel-like frames with the published loss, then converted with TensorFlow's own
+converter. For each model we record, with TensorFlow Lite's interpreter:
+  NAME.latents.npy   K x E   latent values in [0,1]
+  NAME.decoded.npy   K x D   decoder output for latent * scale_mult + scale_subtract
+  NAME.frames.npy    M x D   input frames
+  NAME.outputs.npy   M x 3 x E   encoder outputs in Keras order (z_mean, z_log_var, z)
+  NAME.encoded.npy   M x E   (z_mean - scale_subtract) / scale_mult, float64, with the
+                             .mm values as written (what autocoderlib.encode returns)
+plus NAME.mm, NAME.dec, NAME.enc written exactly as autocoderlib.write_mm does.
+"""
+import argparse
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+
+DEEP_WIDTHS_FULL = [512, 256, 128, 64, 32, 16]
+
+
+def build(input_dim, intermediate_dim, encoded_dim, deep_widths, activation="relu"):
+    """Encoder and decoder as in the published autocoderlib (layer for layer)."""
+    import tensorflow as tf
+
+    def sampling(args):
+        z_mean, z_log_var = args
+        return z_mean + tf.exp(0.5 * z_log_var) * 1e-06
+
+    inputs = tf.keras.Input(shape=(input_dim,), name="encoder_input")
+    x = tf.keras.layers.Dense(intermediate_dim, activation=activation)(inputs)
+    for width in deep_widths or []:
+        x = tf.keras.layers.Dense(width, activation=activation)(x)
+    z_mean = tf.keras.layers.Dense(encoded_dim, name="z_mean")(x)
+    z_log_var = tf.keras.layers.Dense(encoded_dim, name="z_log_var")(x)
+    z = tf.keras.layers.Lambda(sampling, output_shape=(encoded_dim,), name="z")([z_mean, z_log_var])
+    encoder = tf.keras.Model(inputs, [z_mean, z_log_var, z], name="encoder")
+
+    latent_inputs = tf.keras.Input(shape=(encoded_dim,), name="z_sampling")
+    x = latent_inputs
+    for width in reversed(deep_widths or []):
+        x = tf.keras.layers.Dense(width, activation=activation)(x)
+    x = tf.keras.layers.Dense(intermediate_dim, activation=activation)(x)
+    outputs = tf.keras.layers.Dense(input_dim, activation="sigmoid")(x)
+    decoder = tf.keras.Model(latent_inputs, outputs, name="decoder")
+    return encoder, decoder
+
+
+def train_steps(encoder, decoder, data, steps, learning_rate=1e-3, batch_size=64, seed=0):
+    """A few Adam steps on the published VAE loss (512 * BCE + KL), so weights are not just initial."""
+    import tensorflow as tf
+
+    optimizer = tf.keras.optimizers.Adam(learning_rate)
+    variables = encoder.trainable_variables + decoder.trainable_variables
+    rng = np.random.default_rng(seed)
+    input_dim = data.shape[1]
+    for _ in range(steps):
+        batch = tf.constant(data[rng.integers(0, len(data), batch_size)], dtype=tf.float32)
+        with tf.GradientTape() as tape:
+            z_mean, z_log_var, z = encoder(batch)
+            out = tf.clip_by_value(decoder(z), 1e-7, 1 - 1e-7)
+            bce = -tf.reduce_mean(batch * tf.math.log(out) + (1 - batch) * tf.math.log(1 - out), axis=-1)
+            kl = -0.5 * tf.reduce_sum(1 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var), axis=-1)
+            loss = tf.reduce_mean(input_dim * bce + kl)
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+    return float(loss)
+
+
+def synthetic_frames(count, dim, rng):
+    """Mel-like frames in [0,1]: a few smooth bumps over a falling slope."""
+    i = np.arange(dim) / dim
+    frames = np.empty((count, dim))
+    for n in range(count):
+        f = 0.3 * np.exp(-3 * i * rng.uniform(0.5, 2))
+        for _ in range(rng.integers(2, 6)):
+            f += rng.uniform(0.1, 0.7) * np.exp(-((i - rng.uniform()) ** 2) / (2 * rng.uniform(0.005, 0.05) ** 2))
+        frames[n] = f
+    return (frames - frames.min()) / (frames.max() - frames.min())
+
+
+def write_mm(path, minin, maxin, scale_mult, scale_subtract, input_dim, intermediate_dim, encoded_dim, deep):
+    columns = max(8, encoded_dim)
+    rows = np.zeros([3, columns])
+    rows[0, :encoded_dim] = scale_mult
+    rows[1, :encoded_dim] = scale_subtract
+    rows[2, :6] = [minin, maxin, input_dim, intermediate_dim, encoded_dim, deep]
+    np.savetxt(path, rows, delimiter=", ", fmt="%1.6f")
+
+
+def interpreter_for(model_bytes):
+    import tensorflow as tf
+
+    interpreter = tf.lite.Interpreter(model_content=model_bytes)
+    interpreter.allocate_tensors()
+    return interpreter
+
+
+def run(interpreter, vector):
+    """Every output of the interpreter for one input vector, keyed by tensor index."""
+    details = interpreter.get_input_details()[0]
+    interpreter.set_tensor(details["index"], vector.reshape(1, -1).astype(np.float32))
+    interpreter.invoke()
+    return {d["index"]: interpreter.get_tensor(d["index"])[0].copy() for d in interpreter.get_output_details()}
+
+
+def convert(model, variant):
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if variant == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    return converter.convert()
+
+
+def make_models(out, tag):
+    import tensorflow as tf
+
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(1234)
+    tf.random.set_seed(1234)
+    configs = [
+        # name, input_dim, intermediate_dim, encoded_dim, deep widths, training steps
+        ("tiny-shallow", 40, 24, 8, None, 60),
+        ("tiny-deep", 40, 48, 8, [32, 24, 16, 12, 10, 8], 60),
+        ("full-shallow", 512, 1000, 8, None, 40),
+    ]
+    if tag == "new":
+        configs.append(("full-deep", 512, 1000, 8, DEEP_WIDTHS_FULL, 40))
+    for name, input_dim, intermediate_dim, encoded_dim, deep_widths, steps in configs:
+        stem = os.path.join(out, f"{tag}-{name}")
+        encoder, decoder = build(input_dim, intermediate_dim, encoded_dim, deep_widths)
+        data = synthetic_frames(256, input_dim, rng)
+        loss = train_steps(encoder, decoder, data, steps)
+        z_mean = encoder.predict(data, verbose=0)[0]
+        scale_mult = z_mean.max(axis=0) - z_mean.min(axis=0)
+        scale_subtract = z_mean.min(axis=0)
+        write_mm(stem + ".mm", 0.0, 123.456, scale_mult, scale_subtract,
+                 input_dim, intermediate_dim, encoded_dim, 1 if deep_widths else 0)
+        # Read the scaling back as written (six decimals), as the Python tools do.
+        mm = np.loadtxt(stem + ".mm", delimiter=",")
+        scale_mult, scale_subtract = mm[0][:encoded_dim], mm[1][:encoded_dim]
+
+        dec_bytes, enc_bytes = convert(decoder, "float32"), convert(encoder, "float32")
+        open(stem + ".dec", "wb").write(dec_bytes)
+        open(stem + ".enc", "wb").write(enc_bytes)
+
+        latents = np.vstack([np.zeros(encoded_dim), np.ones(encoded_dim), np.full(encoded_dim, 0.5),
+                             rng.uniform(0, 1, (9, encoded_dim)), rng.uniform(-0.5, 1.5, (2, encoded_dim))])
+        dec = interpreter_for(dec_bytes)
+        decoded = np.array([list(run(dec, (v * scale_mult + scale_subtract).astype(np.float32)).values())[0]
+                            for v in latents])
+
+        frames = np.vstack([data[:10], rng.uniform(0, 1, (2, input_dim)), np.zeros((1, input_dim))])
+        keras_outputs = encoder.predict(frames, verbose=0)
+        enc = interpreter_for(enc_bytes)
+        outputs = []
+        for m, frame in enumerate(frames):
+            by_index = run(enc, frame)
+            # Put the interpreter's outputs in Keras order by matching them to Keras's own.
+            ordered = []
+            for k in range(3):
+                best = min(by_index, key=lambda i: np.abs(by_index[i] - keras_outputs[k][m]).max())
+                ordered.append(by_index[best])
+            outputs.append(ordered)
+        outputs = np.array(outputs, dtype=np.float32)
+        encoded = (outputs[:, 0, :].astype(np.float64) - scale_subtract) / scale_mult
+
+        np.save(stem + ".latents.npy", latents.astype(np.float32))
+        np.save(stem + ".decoded.npy", decoded.astype(np.float32))
+        np.save(stem + ".frames.npy", frames.astype(np.float32))
+        np.save(stem + ".outputs.npy", outputs)
+        np.save(stem + ".encoded.npy", encoded)
+        print(f"{stem}: loss {loss:.3f}, dec {len(dec_bytes)} bytes, enc {len(enc_bytes)} bytes")
+
+    if tag == "new":
+        # Models the reader must refuse with a clear error.
+        encoder, decoder = build(40, 24, 8, None, activation="tanh")
+        open(os.path.join(out, "unsupported-tanh.dec"), "wb").write(convert(decoder, "float32"))
+        encoder, decoder = build(40, 24, 8, None)
+        open(os.path.join(out, "unsupported-float16.dec"), "wb").write(convert(decoder, "float16"))
+
+
+def make_filterbanks(out):
+    from python_speech_features.base import get_filterbanks
+
+    os.makedirs(out, exist_ok=True)
+    for nfft, rate in [(512, 44100), (1024, 44100), (4096, 44100), (16384, 44100), (4096, 48000), (2048, 96000)]:
+        bank = get_filterbanks(nfilt=512, nfft=nfft, samplerate=rate, lowfreq=0, highfreq=22050)
+        inversion = bank[:, : nfft // 2]
+        rows, cols = np.nonzero(inversion)
+        triples = np.stack([rows, cols, inversion[rows, cols]], axis=1).astype(np.float64)
+        np.save(os.path.join(out, f"fbank-{nfft}-{rate}.npy"), triples)
+        print(f"fbank {nfft} @ {rate}: {len(triples)} nonzeros")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["models", "filterbanks"])
+    parser.add_argument("out")
+    parser.add_argument("--tag", choices=["old", "new"])
+    args = parser.parse_args()
+    if args.what == "models":
+        if not args.tag:
+            sys.exit("models needs --tag old|new")
+        make_models(args.out, args.tag)
+    else:
+        make_filterbanks(args.out)
+
+
+if __name__ == "__main__":
+    main()
