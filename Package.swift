@@ -42,6 +42,7 @@ let package = Package(
 
         .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel"]),
         .testTarget(name: "AutocoderDSPTests", dependencies: ["AutocoderDSP", "AutocoderModel"]),
-        .testTarget(name: "AutocoderCLITests", dependencies: ["AutocoderModel"]),
+        // Runs the built `autocoder` binary as a user would.
+        .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel"]),
     ]
 )

@@ -35,7 +35,7 @@ struct FlatBuffer: Sendable {
     /// The root table, whose offset is the first 32-bit word of the buffer.
     func rootTable() throws -> FlatTable {
         let rootOffset = try load(UInt32.self, at: 0, "root table offset")
-        return try FlatTable(buffer: self, position: Int(rootOffset), what: "root table")
+        return try FlatTable(buffer: self, position: Int(rootOffset), what: "model")
     }
 
     /// The 4-byte file identifier that follows the root offset, if present.

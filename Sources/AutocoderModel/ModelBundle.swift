@@ -52,6 +52,15 @@ public struct ModelBundle: @unchecked Sendable {
         self.models = models
     }
 
+    /// The inference plan of a loaded part.
+    public func plan(_ part: Part) -> InferencePlan? {
+        switch part {
+        case .decoder: decoder?.plan
+        case .encoder: encoder?.plan
+        case .fftDecoder: fftDecoder?.plan
+        }
+    }
+
     /// The anchor a path names: itself, or the path less a bundle extension
     /// when the path is one of the bundle's files and the anchor's `.mm` exists.
     public static func anchor(from path: String) -> String {

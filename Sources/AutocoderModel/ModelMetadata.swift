@@ -34,10 +34,7 @@ public struct ModelMetadata: Sendable, Equatable {
     }
 
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(path: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot be read (or is a directory)" : "no such file")
-        }
-        try self.init(text: String(decoding: data, as: UTF8.self), path: path)
+        try self.init(text: String(decoding: ModelFileError.contents(of: path), as: UTF8.self), path: path)
     }
 
     /// Parses `.mm` text; `path` is used in error messages.

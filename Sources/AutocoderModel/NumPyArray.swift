@@ -15,10 +15,7 @@ public struct NumPyArray: Sendable, Equatable {
     public var floats: [Float] { values.map { Float($0) } }
 
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(path: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot be read (or is a directory)" : "no such file")
-        }
-        try self.init(bytes: [UInt8](data), path: path)
+        try self.init(bytes: ModelFileError.contents(of: path), path: path)
     }
 
     public init(bytes: [UInt8], path: String) throws {

@@ -19,6 +19,19 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { "\(path): \(problem)" }
+
+    /// The bytes of a file, or an error saying why they cannot be had.
+    static func contents(of path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelFileError(path: path, problem: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw ModelFileError(path: path, problem: "is a directory, not a file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelFileError(path: path, problem: "cannot be read")
+        }
+        return [UInt8](data)
+    }
 }
 
 /// The parts of a TensorFlow Lite file that inference needs.
@@ -67,12 +80,7 @@ public struct TFLiteModel: Sendable {
 
     /// Reads a model from a file.
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw ModelFileError(path: path, problem: !exists ? "no such file" : isDirectory.boolValue ? "is a directory, not a model file" : "cannot be read")
-        }
-        try self.init(bytes: [UInt8](data), path: path)
+        try self.init(bytes: ModelFileError.contents(of: path), path: path)
     }
 
     /// Reads a model from bytes; `path` is used in error messages.

@@ -94,7 +94,7 @@ import AutocoderModel
         }
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(throws: ModelFileError(path: directory, problem: "is a directory, not a model file")) {
+        #expect(throws: ModelFileError(path: directory, problem: "is a directory, not a file")) {
             try TFLiteModel(contentsOf: directory)
         }
     }
@@ -103,8 +103,7 @@ import AutocoderModel
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let anchor = directory + "/song.wav"
-        try FileManager.default.copyItem(atPath: Fixtures.models + "/new-tiny-shallow.dec", toPath: anchor + ".dec")
-        try FileManager.default.copyItem(atPath: Fixtures.models + "/new-tiny-shallow.enc", toPath: anchor + ".enc")
+        try Fixtures.copy(["new-tiny-shallow.dec": ".dec", "new-tiny-shallow.enc": ".enc"], to: anchor)
         var metadata = try ModelMetadata(contentsOf: Fixtures.models + "/new-tiny-shallow.mm")
 
         metadata.inputDim = 512
@@ -130,8 +129,7 @@ import AutocoderModel
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let anchor = directory + "/swap.wav"
-        try FileManager.default.copyItem(atPath: Fixtures.models + "/old-tiny-shallow.enc", toPath: anchor + ".dec")
-        try FileManager.default.copyItem(atPath: Fixtures.models + "/old-tiny-shallow.mm", toPath: anchor + ".mm")
+        try Fixtures.copy(["old-tiny-shallow.enc": ".dec", "old-tiny-shallow.mm": ".mm"], to: anchor)
         #expect(throws: ModelFileError.self) { try ModelBundle(anchor: anchor, parts: [.decoder]) }
     }
 }

@@ -25,6 +25,13 @@ enum Fixtures {
         return path
     }
 
+    /// Copies fixture files to `anchor` + extension, e.g. ["x.enc": ".dec"] makes anchor.dec.
+    static func copy(_ files: [String: String], to anchor: String) throws {
+        for (fixture, ext) in files {
+            try FileManager.default.copyItem(atPath: models + "/" + fixture, toPath: anchor + ext)
+        }
+    }
+
     static func bytes(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path)!) }
 }
 

@@ -9,6 +9,8 @@ Run once per toolchain; the outputs are committed under Tests/Fixtures/.
     python make_fixtures.py models Tests/Fixtures/models --tag new
     # python_speech_features filterbanks
     python make_fixtures.py filterbanks Tests/Fixtures/filterbanks
+    # the bundled model: published analysis + VAE trained with TensorFlow 2.21
+    python make_fixtures.py bundle models/drone.wav
 
 `scripts/make-fixtures` creates both virtual environments and runs all three.
 
@@ -209,13 +211,62 @@ def make_filterbanks(out):
         print(f"fbank {nfft} @ {rate}: {len(triples)} nonzeros")
 
 
+def published_analysis(path):
+    """autocoderlib.analyze_data: N=16384, hop 1024, Hann, |rfft| x analysis matrix, one zero row, min/max scaled."""
+    import librosa
+    from python_speech_features.base import get_filterbanks
+    from scipy.signal.windows import hann
+
+    fft_size, hop, mel_size = 16384, 1024, 512
+    data = librosa.load(path, sr=44100, mono=True)[0]
+    bank = get_filterbanks(nfilt=mel_size, nfft=fft_size, samplerate=44100, lowfreq=0, highfreq=22050)
+    inversion = np.ascontiguousarray(bank.T[0:fft_size // 2].T)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        analysis = np.ascontiguousarray(np.divide(inversion.T, inversion.sum(axis=1)))
+    window = hann(fft_size)
+    count = round(len(data) / hop)
+    output = np.zeros((count - 16 + 1, mel_size))
+    for i in range(count - 16):
+        frame = data[i * hop:i * hop + fft_size] * window
+        output[i] = np.abs(np.fft.rfft(frame))[:fft_size // 2] @ analysis
+    output = np.nan_to_num(output, nan=0.0)
+    minin, maxin = output.min(), output.max()
+    return (output - minin) / (maxin - minin), minin, maxin
+
+
+def make_bundle(sound, epochs, learning_rate, batch_size):
+    """Trains the bundled shallow model on `sound`; writes sound.{npy,minmax,mm,dec,enc}."""
+    import tensorflow as tf
+
+    tf.random.set_seed(7)
+    data, minin, maxin = published_analysis(sound)
+    np.save(sound + ".npy", data)
+    np.savetxt(sound + ".minmax", np.asarray([[minin, maxin]]), delimiter=", ")
+    encoder, decoder = build(512, 1000, 8, None)
+    steps_per_epoch = int(np.ceil(len(data) / batch_size))
+    for epoch in range(0, epochs, 25):
+        loss = train_steps(encoder, decoder, data, 25 * steps_per_epoch, learning_rate, batch_size, seed=epoch)
+        print(f"epoch {epoch + 25}: loss {loss:.2f}", flush=True)
+    z_mean = encoder.predict(data, verbose=0)[0]
+    write_mm(sound + ".mm", minin, maxin, z_mean.max(axis=0) - z_mean.min(axis=0), z_mean.min(axis=0), 512, 1000, 8, 0)
+    open(sound + ".dec", "wb").write(convert(decoder, "float32"))
+    open(sound + ".enc", "wb").write(convert(encoder, "float32"))
+    reconstruction = decoder.predict(z_mean, verbose=0)
+    print(f"{len(data)} frames; mean absolute reconstruction error {np.abs(reconstruction - data).mean():.4f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["models", "filterbanks"])
-    parser.add_argument("out")
+    parser.add_argument("what", choices=["models", "filterbanks", "bundle"])
+    parser.add_argument("out", help="output folder, or for bundle the sound file (the anchor)")
     parser.add_argument("--tag", choices=["old", "new"])
+    parser.add_argument("--epochs", type=int, default=400)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--batch-size", type=int, default=256)
     args = parser.parse_args()
-    if args.what == "models":
+    if args.what == "bundle":
+        make_bundle(args.out, args.epochs, args.learning_rate, args.batch_size)
+    elif args.what == "models":
         if not args.tag:
             sys.exit("models needs --tag old|new")
         make_models(args.out, args.tag)

@@ -1,0 +1,17 @@
+// The `autocoder` command: thin subcommands over the library modules.
+
+import ArgumentParser
+
+@main
+struct Autocoder: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "autocoder",
+        abstract: "Play, inspect and use the latent space of autocoder models.",
+        discussion: """
+        A model is named by its anchor: for song.wav the files are song.wav.mm, \
+        song.wav.dec and song.wav.enc (optionally song.wav.fft.dec). Models written by \
+        the Python autocoder (TensorFlow Lite) load as they are.
+        """,
+        subcommands: [Info.self, Decode.self, Encode.self]
+    )
+}

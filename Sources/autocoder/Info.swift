@@ -1,0 +1,49 @@
+import ArgumentParser
+import AutocoderModel
+import Foundation
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Describe a model: architecture, dimensions, operators, scaling and files."
+    )
+
+    @Argument(help: "The model's anchor, e.g. models/drone.wav (or one of its files).")
+    var anchor: String
+
+    func run() throws {
+        let anchor = ModelBundle.anchor(from: self.anchor)
+        let metadata = try ModelMetadata(contentsOf: anchor + ".mm")
+        let present = ModelBundle.Part.allCases.filter { FileManager.default.fileExists(atPath: anchor + $0.rawValue) }
+        let bundle = try ModelBundle(anchor: anchor, parts: Set(present))
+
+        print("anchor        \(anchor)")
+        print("files         " + ([".mm"] + present.map(\.rawValue)).map { ext in
+            "\((anchor as NSString).lastPathComponent)\(ext) (\(Self.size(of: anchor + ext)))"
+        }.joined(separator: ", "))
+        print("architecture  \(metadata.deep ? "deep" : "shallow"): input_dim \(metadata.inputDim), intermediate_dim \(metadata.intermediateDim), encoded_dim \(metadata.encodedDim)")
+        print("mel range     minin \(metadata.minIn), maxin \(metadata.maxIn)")
+        print("latent scale  z = v * scale_mult + scale_subtract")
+        for d in 0..<metadata.encodedDim {
+            let unused = metadata.scaleMult[d] == 0 ? "   (unused by the model: encodes as 0)" : ""
+            print(String(format: "  v%-2d         scale_mult %10.6f   scale_subtract %10.6f", d + 1, metadata.scaleMult[d], metadata.scaleSubtract[d]) + unused)
+        }
+        for part in present {
+            guard let model = bundle.models[part], let plan = bundle.plan(part) else { continue }
+            let title = part == .decoder ? "decoder" : part == .encoder ? "encoder" : "fft decoder"
+            print("\(title)\(String(repeating: " ", count: 14 - title.count))\(plan.inputCount) -> \(plan.outputCounts.map(String.init).joined(separator: ", ")) values, \(plan.parameterCount) parameters")
+            print("  format      TensorFlow Lite schema \(model.schemaVersion), " + (model.signatureKey.map { "signature '\($0)'" } ?? "no signature (outputs in Keras order)"))
+            if part == .encoder {
+                let names = ["z_mean", "z_log_var", "z"]
+                print("  outputs     " + plan.outputCounts.enumerated().map { "\($0 < names.count ? names[$0] : "output \($0)") (\($1))" }.joined(separator: ", "))
+            }
+            for (n, layer) in plan.layerSummaries.enumerated() {
+                print("  op \(n)\(n < 10 ? " " : "")       \(layer)")
+            }
+        }
+    }
+
+    static func size(of path: String) -> String {
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file)
+    }
+}
