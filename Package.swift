@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
     ],
     targets: [
         // C libraries from Debian.
@@ -25,16 +26,25 @@ let package = Package(
         .systemLibrary(name: "CLibLo", pkgConfig: "liblo", providers: [.apt(["liblo-dev"])]),
         .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
 
         // Model files (.mm, TensorFlow Lite) and inference.
         .target(name: "AutocoderModel", dependencies: ["COpenBLAS"]),
         // Signal processing: mel filterbanks, FFT.
         .target(name: "AutocoderDSP", dependencies: ["CFFTW3"]),
+        // The real-time synthesis engine: render thread, command queue, status atomics.
+        .target(
+            name: "AutocoderEngine",
+            dependencies: ["AutocoderModel", "AutocoderDSP", .product(name: "Atomics", package: "swift-atomics")]
+        ),
+
+        // Sound devices (PortAudio, a clock-paced null output) and sound files (libsndfile).
+        .target(name: "AutocoderAudio", dependencies: ["AutocoderEngine", "CPortAudio", "CSndFile"]),
 
         .executableTarget(
             name: "autocoder",
             dependencies: [
-                "AutocoderModel", "AutocoderDSP",
+                "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +52,7 @@ let package = Package(
 
         .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel"]),
         .testTarget(name: "AutocoderDSPTests", dependencies: ["AutocoderDSP", "AutocoderModel"]),
+        .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderModel", "AutocoderDSP"]),
         // Runs the built `autocoder` binary as a user would.
         .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel"]),
     ]

@@ -17,19 +17,30 @@ public final class Decoder: @unchecked Sendable {
     private let modelInput: UnsafeMutableBufferPointer<Float>
     private let scratch: UnsafeMutableBufferPointer<Float>
 
-    public init(plan: InferencePlan, metadata: ModelMetadata, path: String) throws {
+    public convenience init(plan: InferencePlan, metadata: ModelMetadata, path: String) throws {
         guard plan.inputCount == metadata.encodedDim else {
             throw ModelFileError(path: path, problem: "the decoder takes \(plan.inputCount) latent values but the .mm file says encoded_dim \(metadata.encodedDim)")
         }
         guard plan.outputCounts.count == 1 else {
             throw ModelFileError(path: path, problem: "a decoder has one output; this graph has \(plan.outputCounts.count)")
         }
+        try self.init(plan: plan, scaleMult: metadata.scaleMult.map { Float($0) },
+                      scaleSubtract: metadata.scaleSubtract.map { Float($0) }, path: path)
+    }
+
+    /// Another decoder over the same (shared, immutable) plan with its own scratch
+    /// memory, for another thread.
+    public convenience init(sharing other: Decoder) {
+        try! self.init(plan: other.plan, scaleMult: Array(other.scaleMult), scaleSubtract: Array(other.scaleSubtract), path: other.path)
+    }
+
+    private init(plan: InferencePlan, scaleMult: [Float], scaleSubtract: [Float], path: String) throws {
         self.plan = plan
         self.path = path
-        scaleMult = .allocate(capacity: plan.inputCount)
-        _ = scaleMult.initialize(from: metadata.scaleMult.map { Float($0) })
-        scaleSubtract = .allocate(capacity: plan.inputCount)
-        _ = scaleSubtract.initialize(from: metadata.scaleSubtract.map { Float($0) })
+        self.scaleMult = .allocate(capacity: plan.inputCount)
+        _ = self.scaleMult.initialize(from: scaleMult)
+        self.scaleSubtract = .allocate(capacity: plan.inputCount)
+        _ = self.scaleSubtract.initialize(from: scaleSubtract)
         modelInput = .allocate(capacity: plan.inputCount)
         modelInput.initialize(repeating: 0)
         scratch = .allocate(capacity: plan.scratchCount)

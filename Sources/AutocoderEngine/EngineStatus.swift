@@ -1,0 +1,62 @@
+// Figures the render thread publishes through atomics. The render thread
+// writes; any thread reads. No locks either way.
+
+import Atomics
+import Foundation
+
+public final class EngineStatus: @unchecked Sendable {
+    /// Smoothed and peak (since the last `takePeakLoad`) render time / real time, in millionths.
+    private let loadMillionths = ManagedAtomic<Int>(0)
+    private let peakLoadMillionths = ManagedAtomic<Int>(0)
+    /// Output underflows reported by the audio driver.
+    public let xruns = ManagedAtomic<Int>(0)
+    public let renderedFrames = ManagedAtomic<Int>(0)
+    public let hops = ManagedAtomic<Int>(0)
+    public let appliedCommands = ManagedAtomic<Int>(0)
+    /// Commands refused because the queue to the render thread was full.
+    public let droppedCommands = ManagedAtomic<Int>(0)
+    /// Frames the recording tap could not take (the writer fell behind).
+    public let tapDroppedFrames = ManagedAtomic<Int>(0)
+    public let clippedSamples = ManagedAtomic<Int>(0)
+    private let playing = ManagedAtomic<Bool>(false)
+    private let walking = ManagedAtomic<Bool>(false)
+    private let latentBits: [ManagedAtomic<UInt32>]
+
+    init(latentCount: Int) {
+        latentBits = (0..<latentCount).map { _ in ManagedAtomic<UInt32>(Float(0.5).bitPattern) }
+    }
+
+    @inline(__always)
+    func publish(load: Double, instantLoad: Double) {
+        loadMillionths.store(Int(load * 1e6), ordering: .relaxed)
+        let instant = Int(instantLoad * 1e6)
+        var peak = peakLoadMillionths.load(ordering: .relaxed)
+        while instant > peak {
+            let (exchanged, original) = peakLoadMillionths.compareExchange(expected: peak, desired: instant, ordering: .relaxed)
+            if exchanged { break }
+            peak = original
+        }
+    }
+
+    @inline(__always)
+    func publish(playing: Bool, walking: Bool) {
+        self.playing.store(playing, ordering: .relaxed)
+        self.walking.store(walking, ordering: .relaxed)
+    }
+
+    @inline(__always)
+    func storeLatent(_ index: Int, _ value: Float) {
+        latentBits[index].store(value.bitPattern, ordering: .relaxed)
+    }
+
+    /// Render-thread CPU load as a fraction of real time (smoothed).
+    public var load: Double { Double(loadMillionths.load(ordering: .relaxed)) / 1e6 }
+    /// Highest single-callback load since the last call.
+    public func takePeakLoad() -> Double { Double(peakLoadMillionths.exchange(0, ordering: .relaxed)) / 1e6 }
+    public var isPlaying: Bool { playing.load(ordering: .relaxed) }
+    public var isWalking: Bool { walking.load(ordering: .relaxed) }
+    /// The latent values the voice is sounding now (after glide).
+    public func latent(count: Int) -> [Float] {
+        (0..<min(count, latentBits.count)).map { Float(bitPattern: latentBits[$0].load(ordering: .relaxed)) }
+    }
+}

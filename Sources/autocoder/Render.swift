@@ -1,0 +1,73 @@
+import ArgumentParser
+import AutocoderAudio
+import AutocoderEngine
+import AutocoderModel
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render the generative synthesis offline to a WAV file.",
+        discussion: """
+        The same engine as `serve`, driven as fast as the machine allows: a random walk \
+        through the latent space (unless --no-walk), decoded, turned into a spectrum and \
+        resynthesised with random phase. The same seed gives the same file.
+        """
+    )
+
+    @Argument(help: "The model's anchor, e.g. models/drone.wav.")
+    var anchor: String
+
+    @Option(help: "Synthesis frames (hops) to render; the file lasts frames × hop samples.")
+    var frames: Int = 1000
+
+    @OptionGroup var synthesis: SynthesisOptions
+
+    @Option(name: .shortAndLong, help: "The WAV file to write.")
+    var out: String
+
+    @Option(help: "Sample format: float (32-bit float) or 24 (24-bit integer).")
+    var format: SoundFileWriter.SampleFormat = .float32
+
+    @Option(help: "Output channels (the mono synthesis copied to each).")
+    var channels: Int = 1
+
+    @Option(help: "Sample rate; bands keep their frequencies at any rate.")
+    var sampleRate: Int = 44100
+
+    @Option(parsing: .upToNextOption, help: "Starting latent values in [0,1] (default 0.5 each).")
+    var latent: [Float] = []
+
+    @Flag(help: "Replace the output file if it exists.")
+    var overwrite = false
+
+    func validate() throws {
+        guard frames > 0 else { throw ValidationError("--frames must be positive") }
+        guard (1...8).contains(channels) else { throw ValidationError("--channels must be 1 to 8") }
+        guard (8000...192_000).contains(sampleRate) else { throw ValidationError("--sample-rate must be 8000 to 192000") }
+        if let bad = latent.firstIndex(where: { !(0...1).contains($0) }) {
+            throw ValidationError("latent value \(bad + 1) = \(latent[bad]) is outside [0, 1]")
+        }
+    }
+
+    func run() throws {
+        let bundle = try ModelBundle(anchor: anchor, parts: [.decoder])
+        let voice = try Voice(bundle: bundle)
+        let shape = try synthesis.shape().scaled(toSampleRate: Double(sampleRate))
+        let kernel = SynthesisKernel(shape: shape, sampleRate: Double(sampleRate), melCount: voice.melCount)
+        let engine = SynthesisEngine(voice: voice, kernel: kernel, channels: channels, seed: synthesis.seed,
+                                     walking: !synthesis.noWalk, tapSeconds: 0.1)
+        synthesis.apply(to: engine)
+        if !latent.isEmpty {
+            guard latent.count <= voice.latentCount else {
+                throw ValidationError("the model has \(voice.latentCount) latent dimensions; got \(latent.count) values")
+            }
+            engine.send(.latent(LatentVector(latent)))
+            engine.send(.parameter(.glide, 0))
+        }
+        let writer = try SoundFileWriter(path: out, channels: channels, sampleRate: sampleRate, format: format, overwrite: overwrite)
+        try OfflineRender.render(engine, frames: frames * shape.hop, into: writer)
+        try writer.close()
+        print("\(out): \(writer.framesWritten) frames (\(String(format: "%.2f", Double(writer.framesWritten) / Double(sampleRate))) s), \(engine.status.clippedSamples.load(ordering: .relaxed)) samples clipped")
+    }
+}
+
+extension SoundFileWriter.SampleFormat: ExpressibleByArgument {}

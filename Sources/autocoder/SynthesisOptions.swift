@@ -1,0 +1,68 @@
+import ArgumentParser
+import AutocoderEngine
+
+/// Starting values of the engine's controls, shared by `render` and `serve`.
+struct SynthesisOptions: ParsableArguments {
+    @Option(help: "FFT size: a power of two from 256 to 16384.")
+    var fft: Int = SynthesisShape.standard.fftSize
+
+    @Option(help: "Hop between synthesis frames: a power of two from 32 to fft/2.")
+    var hop: Int = SynthesisShape.standard.hop
+
+    @Option(help: "Seconds to glide to a new latent target (0 to 10).")
+    var glide: Float?
+
+    @Option(help: "Largest random-walk step per dimension (0 to 1).")
+    var walkStep: Float?
+
+    @Option(help: "Seconds between random-walk steps (0.001 to 60).")
+    var walkInterval: Float?
+
+    @Option(help: "Brightness b: mel band i is scaled by (i/512)^b (0 to 2; 0 = off).")
+    var brightness: Float?
+
+    @Option(help: "Whitening w: mel values raised to w (0.001 to 2; 1 = off, lower flattens).")
+    var whitening: Float?
+
+    @Option(help: "Feedback f: each mel frame mixed with the last (0 to 0.999).")
+    var feedback: Float?
+
+    @Option(help: "Spectral smoothing across hops (0 to 0.999).")
+    var smoothing: Float?
+
+    @Option(help: "Output gain, linear (0 to 4).")
+    var gain: Float?
+
+    @Option(help: "Seed of the random walk and the random phases.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Hold the latent values instead of walking.")
+    var noWalk = false
+
+    var settings: [(EngineParameter, Float)] {
+        let given: [(EngineParameter, Float?)] = [
+            (.glide, glide), (.walkStep, walkStep), (.walkInterval, walkInterval), (.brightness, brightness),
+            (.whitening, whitening), (.feedback, feedback), (.smoothing, smoothing), (.gain, gain),
+        ]
+        return given.compactMap { parameter, value in value.map { (parameter, $0) } }
+    }
+
+    func shape() throws -> SynthesisShape {
+        switch SynthesisShape.validated(fftSize: fft, hop: hop) {
+        case let .success(shape): return shape
+        case let .failure(error): throw ValidationError(error.reason)
+        }
+    }
+
+    func validate() throws {
+        _ = try shape()
+        for (parameter, value) in settings where !parameter.range.contains(value) {
+            throw ValidationError("--\(parameter.rawValue.replacingOccurrences(of: "/", with: "-")) \(value) is outside \(parameter.range.lowerBound)…\(parameter.range.upperBound)")
+        }
+    }
+
+    /// Queues the given settings to `engine`.
+    func apply(to engine: SynthesisEngine) {
+        for (parameter, value) in settings { engine.send(.parameter(parameter, value)) }
+    }
+}

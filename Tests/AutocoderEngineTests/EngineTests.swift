@@ -1,0 +1,227 @@
+// The synthesis engine judged by its audio: determinism, level, spectrum,
+// continuity at hop boundaries, response to the latent, fades and swaps.
+
+import AutocoderDSP
+import AutocoderEngine
+import AutocoderModel
+import Foundation
+import Testing
+
+enum EngineFixture {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let bundle = try! ModelBundle(anchor: root + "/models/drone.wav", parts: [.decoder])
+
+    static func engine(shape: SynthesisShape = .standard, seed: UInt64 = 1, walking: Bool = false, channels: Int = 1,
+                       sampleRate: Double = 44100) -> SynthesisEngine {
+        let voice = try! Voice(bundle: bundle)
+        let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, melCount: voice.melCount)
+        return SynthesisEngine(voice: voice, kernel: kernel, channels: channels, seed: seed, walking: walking, tapSeconds: 1)
+    }
+
+    /// Renders `frames` frames in blocks of `block`, as a driver would.
+    static func render(_ engine: SynthesisEngine, frames: Int, block: Int = 256) -> [Float] {
+        var out = [Float](repeating: .nan, count: frames * engine.channels)
+        out.withUnsafeMutableBufferPointer { buffer in
+            var done = 0
+            while done < frames {
+                let n = min(block, frames - done)
+                engine.render(buffer.baseAddress! + done * engine.channels, frames: n)
+                engine.tap.discardAll()
+                done += n
+            }
+        }
+        return out
+    }
+
+    static func rms(_ x: ArraySlice<Float>) -> Float { (x.reduce(0) { $0 + $1 * $1 } / Float(max(x.count, 1))).squareRoot() }
+
+    /// Mean power spectrum (Hann-windowed frames of `size`), bins 0 ..< size/2.
+    static func powerSpectrum(_ x: [Float], size: Int = 4096) -> [Double] {
+        let fft = RealFFT(size: size)
+        let window = periodicHannWindow(size)
+        var power = [Double](repeating: 0, count: size / 2)
+        var frames = 0
+        for start in stride(from: 0, through: x.count - size, by: size / 2) {
+            for i in 0..<size { fft.samples[i] = x[start + i] * window[i] }
+            fft.forward()
+            for k in 0..<size / 2 {
+                let re = Double(fft.spectrum[2 * k]), im = Double(fft.spectrum[2 * k + 1])
+                power[k] += re * re + im * im
+            }
+            frames += 1
+        }
+        return power.map { $0 / Double(frames) }
+    }
+
+    static func centroid(_ power: [Double], sampleRate: Double = 44100) -> Double {
+        let n = Double(power.count * 2)
+        let total = power.reduce(0, +)
+        return power.enumerated().reduce(0) { $0 + Double($1.offset) * sampleRate / n * $1.element } / total
+    }
+}
+
+@Suite struct EngineTests {
+    @Test func sameSeedSameSoundOtherSeedOtherSound() {
+        let a = EngineFixture.render(EngineFixture.engine(seed: 7, walking: true), frames: 44100)
+        let b = EngineFixture.render(EngineFixture.engine(seed: 7, walking: true), frames: 44100)
+        let c = EngineFixture.render(EngineFixture.engine(seed: 8, walking: true), frames: 44100)
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test func soundIsFiniteAudibleAndUnclipped() {
+        let engine = EngineFixture.engine(walking: true)
+        let x = EngineFixture.render(engine, frames: 5 * 44100)
+        #expect(x.allSatisfy { $0.isFinite })
+        let level = EngineFixture.rms(x[44100...])
+        #expect(level > 0.01 && level < 0.5, "RMS \(level)")
+        #expect(engine.status.clippedSamples.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func outputSpectrumFollowsTheDecodedSpectrum() throws {
+        // With a fixed latent, the long-run output spectrum must have the shape of
+        // |mel × inversion matrix × tilt|², i.e. the magnitude survives random phase.
+        let engine = EngineFixture.engine()
+        engine.send(.parameter(.smoothing, 0))
+        let x = EngineFixture.render(engine, frames: 10 * 44100)
+        let measured = EngineFixture.powerSpectrum(Array(x[44100...]))
+
+        let decoder = EngineFixture.bundle.decoder!
+        let mel = decoder.decode([Float](repeating: 0.5, count: 8)).map { $0 * Float(EngineFixture.bundle.metadata.maxIn) / 32 }
+        let bank = MelFilterbank(fftSize: 4096)
+        var spectrum = [Float](repeating: 0, count: 2048)
+        bank.melToSpectrum(mel, &spectrum)
+        let expected = spectrum.enumerated().map { k, m -> Double in
+            k == 0 ? 0 : pow(Double(min(m, 10000)) * pow(Double(k) / 2048, 0.1) * 10, 2)
+        }
+        // Compare in dB over bins with energy, 50 Hz .. 16 kHz.
+        var a: [Double] = [], b: [Double] = []
+        for k in 5..<1486 where expected[k] > 1e-9 * (expected.max() ?? 1) {
+            a.append(10 * log10(measured[k] + 1e-30))
+            b.append(10 * log10(expected[k]))
+        }
+        let correlation = pearson(a, b)
+        #expect(correlation > 0.95, "log-spectrum correlation \(correlation)")
+    }
+
+    @Test func latentMovesTheSpectralCentroid() {
+        func centroid(_ value: Float) -> Double {
+            let engine = EngineFixture.engine()
+            engine.send(.latent(LatentVector([Float](repeating: value, count: 8))))
+            engine.send(.parameter(.glide, 0))
+            let x = EngineFixture.render(engine, frames: 3 * 44100)
+            return EngineFixture.centroid(EngineFixture.powerSpectrum(Array(x[22050...])))
+        }
+        let low = centroid(0), high = centroid(1)
+        #expect(abs(low - high) > 200, "centroids \(low) Hz and \(high) Hz")
+    }
+
+    @Test func noClicksAtHopBoundaries() {
+        // Overlap-added windowed frames cannot jump at a hop boundary. An abrupt
+        // latent change (glide 0) each second is the hardest case. The largest
+        // sample-to-sample step at a hop boundary must stay within the range of
+        // steps inside hops: a click would stand far out of it.
+        let engine = EngineFixture.engine()
+        engine.send(.parameter(.glide, 0))
+        engine.send(.parameter(.smoothing, 0))
+        var x: [Float] = []
+        for second in 0..<6 {
+            engine.send(.latent(LatentVector([Float](repeating: second % 2 == 0 ? 0 : 1, count: 8))))
+            x += EngineFixture.render(engine, frames: 44100)
+        }
+        let hop = SynthesisShape.standard.hop
+        var boundary: Float = 0, inside: [Float] = []
+        for n in 1..<x.count {
+            let step = abs(x[n] - x[n - 1])
+            if n % hop == 0 { boundary = max(boundary, step) } else { inside.append(step) }
+        }
+        inside.sort()
+        let p999 = inside[inside.count * 999 / 1000]
+        #expect(boundary <= p999 * 1.5, "largest step at a boundary \(boundary), 99.9th percentile inside \(p999)")
+    }
+
+    @Test func stopFadesToExactSilenceAndPlayComesBack() {
+        let engine = EngineFixture.engine(walking: true)
+        _ = EngineFixture.render(engine, frames: 22050)
+        engine.send(.play(false))
+        let fading = EngineFixture.render(engine, frames: 4410)
+        let silent = EngineFixture.render(engine, frames: 44100)
+        #expect(silent.allSatisfy { $0 == 0 })
+        #expect(EngineFixture.rms(fading[..<441]) > 0, "the fade starts from sound")
+        // The fade is smooth: no step larger than while playing.
+        #expect(zip(fading.dropFirst(), fading).map { abs($0 - $1) }.max()! < 0.2)
+        engine.send(.play(true))
+        let back = EngineFixture.render(engine, frames: 44100)
+        #expect(EngineFixture.rms(back[22050...]) > 0.01)
+        #expect(!engine.status.isWalking || engine.status.isPlaying)
+    }
+
+    @Test func gainScalesTheOutput() {
+        let a = EngineFixture.render(EngineFixture.engine(), frames: 44100)
+        let engine = EngineFixture.engine()
+        engine.send(.parameter(.gain, 0.5))
+        let b = EngineFixture.render(engine, frames: 44100)
+        let ratio = EngineFixture.rms(b[4410...]) / EngineFixture.rms(a[4410...])
+        #expect(abs(ratio - 0.5) < 0.01, "ratio \(ratio)")
+    }
+
+    @Test func stereoDuplicatesTheMonoSynthesis() {
+        let x = EngineFixture.render(EngineFixture.engine(channels: 2), frames: 4410)
+        #expect(stride(from: 0, to: x.count, by: 2).allSatisfy { x[$0] == x[$0 + 1] })
+        let mono = EngineFixture.render(EngineFixture.engine(channels: 1), frames: 4410)
+        #expect(stride(from: 0, to: x.count, by: 2).map { x[$0] } == mono)
+    }
+
+    @Test func modelSwapKeepsPlayingWithoutAGap() throws {
+        let engine = EngineFixture.engine(walking: true)
+        _ = EngineFixture.render(engine, frames: 22050)
+        let other = try ModelBundle(anchor: EngineFixture.root + "/Tests/Fixtures/models/new-full-deep", parts: [.decoder])
+        engine.send(.voice(Unmanaged.passRetained(try Voice(bundle: other))))
+        let after = EngineFixture.render(engine, frames: 44100)
+        engine.collectRetired()
+        // No dropout: every 10 ms window has sound.
+        for start in stride(from: 0, to: after.count - 441, by: 441) {
+            #expect(EngineFixture.rms(after[start..<start + 441]) > 1e-4, "silence at \(start)")
+        }
+    }
+
+    @Test func fftSizeChangeFadesAndResumes() {
+        let engine = EngineFixture.engine(walking: true)
+        _ = EngineFixture.render(engine, frames: 22050)
+        let shape = try! SynthesisShape.validated(fftSize: 16384, hop: 1024).get()
+        let kernel = SynthesisKernel(shape: shape, sampleRate: 44100, melCount: 512)
+        engine.send(.kernel(Unmanaged.passRetained(kernel), voice: nil))
+        let after = EngineFixture.render(engine, frames: 2 * 44100)
+        engine.collectRetired()
+        #expect(zip(after.dropFirst(), after).map { abs($0 - $1) }.max()! < 0.2, "no click at the change")
+        #expect(EngineFixture.rms(after[44100...]) > 0.01)
+    }
+
+    @Test func shapesScaleWithTheSampleRate() {
+        #expect(SynthesisShape.standard.scaled(toSampleRate: 44100) == .standard)
+        #expect(SynthesisShape.standard.scaled(toSampleRate: 48000) == .standard)
+        let high = SynthesisShape.standard.scaled(toSampleRate: 96000)
+        #expect(high.fftSize == 8192 && high.hop == 1024)
+    }
+
+    @Test func bandsKeepTheirFrequenciesAtAnotherSampleRate() {
+        func centroid(_ rate: Double) -> Double {
+            let engine = EngineFixture.engine(shape: SynthesisShape.standard.scaled(toSampleRate: rate), sampleRate: rate)
+            let x = EngineFixture.render(engine, frames: Int(3 * rate))
+            return EngineFixture.centroid(EngineFixture.powerSpectrum(Array(x[Int(rate)...])), sampleRate: rate)
+        }
+        let a = centroid(44100), b = centroid(96000)
+        #expect(abs(a - b) / a < 0.1, "centroid \(a) Hz at 44.1 kHz, \(b) Hz at 96 kHz")
+    }
+}
+
+func pearson(_ a: [Double], _ b: [Double]) -> Double {
+    let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
+    var sab = 0.0, saa = 0.0, sbb = 0.0
+    for (x, y) in zip(a, b) {
+        sab += (x - ma) * (y - mb)
+        saa += (x - ma) * (x - ma)
+        sbb += (y - mb) * (y - mb)
+    }
+    return sab / (saa * sbb).squareRoot()
+}
