@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.0"),
     ],
     targets: [
         // C libraries from Debian.
@@ -38,13 +40,28 @@ let package = Package(
             dependencies: ["AutocoderModel", "AutocoderDSP", .product(name: "Atomics", package: "swift-atomics")]
         ),
 
+        // OSC over UDP: the socket and the message codec (liblo).
+        .target(name: "AutocoderOSC", dependencies: ["CLibLo"]),
         // Sound devices (PortAudio, a clock-paced null output) and sound files (libsndfile).
-        .target(name: "AutocoderAudio", dependencies: ["AutocoderEngine", "CPortAudio", "CSndFile"]),
+        .target(
+            name: "AutocoderAudio",
+            dependencies: ["AutocoderEngine", "CPortAudio", "CSndFile", .product(name: "Atomics", package: "swift-atomics")]
+        ),
+        // The OSC server: the address space, model loading and recording control.
+        .target(
+            name: "AutocoderServer",
+            dependencies: [
+                "AutocoderModel", "AutocoderEngine", "AutocoderAudio", "AutocoderOSC",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         .executableTarget(
             name: "autocoder",
             dependencies: [
-                "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio",
+                "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio", "AutocoderServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +69,22 @@ let package = Package(
 
         .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel"]),
         .testTarget(name: "AutocoderDSPTests", dependencies: ["AutocoderDSP", "AutocoderModel"]),
-        .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderModel", "AutocoderDSP"]),
+        // Counts the render thread's heap allocations (run under LD_PRELOAD by AutocoderServerTests).
+        .executableTarget(
+            name: "render-allocation-probe",
+            dependencies: [
+                "AutocoderEngine", "AutocoderAudio", "AutocoderModel",
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ],
+            path: "Tests/RenderAllocationProbe"
+        ),
+        .target(name: "AudioTestSupport", dependencies: ["AutocoderDSP"], path: "Tests/AudioTestSupport"),
+        .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]),
+        // Start the built server and talk to it over UDP; need `swift build -c release` first (scripts/test does it).
+        .testTarget(
+            name: "AutocoderServerTests",
+            dependencies: ["AutocoderOSC", "AutocoderAudio", "AutocoderModel", "AudioTestSupport"]
+        ),
         // Runs the built `autocoder` binary as a user would.
         .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel"]),
     ]

@@ -166,6 +166,7 @@ public final class SynthesisEngine: @unchecked Sendable {
     /// Real-time safe.
     public func render(_ output: UnsafeMutablePointer<Float>, frames: Int) {
         let started = Self.now()
+        status.renderThread.store(UInt(pthread_self()), ordering: .relaxed)
         while let command = commands.pop() { apply(command) }
 
         let hop = kernel.takeUnretainedValue().shape.hop

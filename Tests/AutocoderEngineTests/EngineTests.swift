@@ -1,6 +1,7 @@
 // The synthesis engine judged by its audio: determinism, level, spectrum,
 // continuity at hop boundaries, response to the latent, fades and swaps.
 
+import AudioTestSupport
 import AutocoderDSP
 import AutocoderEngine
 import AutocoderModel
@@ -32,32 +33,6 @@ enum EngineFixture {
         }
         return out
     }
-
-    static func rms(_ x: ArraySlice<Float>) -> Float { (x.reduce(0) { $0 + $1 * $1 } / Float(max(x.count, 1))).squareRoot() }
-
-    /// Mean power spectrum (Hann-windowed frames of `size`), bins 0 ..< size/2.
-    static func powerSpectrum(_ x: [Float], size: Int = 4096) -> [Double] {
-        let fft = RealFFT(size: size)
-        let window = periodicHannWindow(size)
-        var power = [Double](repeating: 0, count: size / 2)
-        var frames = 0
-        for start in stride(from: 0, through: x.count - size, by: size / 2) {
-            for i in 0..<size { fft.samples[i] = x[start + i] * window[i] }
-            fft.forward()
-            for k in 0..<size / 2 {
-                let re = Double(fft.spectrum[2 * k]), im = Double(fft.spectrum[2 * k + 1])
-                power[k] += re * re + im * im
-            }
-            frames += 1
-        }
-        return power.map { $0 / Double(frames) }
-    }
-
-    static func centroid(_ power: [Double], sampleRate: Double = 44100) -> Double {
-        let n = Double(power.count * 2)
-        let total = power.reduce(0, +)
-        return power.enumerated().reduce(0) { $0 + Double($1.offset) * sampleRate / n * $1.element } / total
-    }
 }
 
 @Suite struct EngineTests {
@@ -73,7 +48,7 @@ enum EngineFixture {
         let engine = EngineFixture.engine(walking: true)
         let x = EngineFixture.render(engine, frames: 5 * 44100)
         #expect(x.allSatisfy { $0.isFinite })
-        let level = EngineFixture.rms(x[44100...])
+        let level = rms(x[44100...])
         #expect(level > 0.01 && level < 0.5, "RMS \(level)")
         #expect(engine.status.clippedSamples.load(ordering: .relaxed) == 0)
     }
@@ -84,7 +59,7 @@ enum EngineFixture {
         let engine = EngineFixture.engine()
         engine.send(.parameter(.smoothing, 0))
         let x = EngineFixture.render(engine, frames: 10 * 44100)
-        let measured = EngineFixture.powerSpectrum(Array(x[44100...]))
+        let measured = powerSpectrum(Array(x[44100...]))
 
         let decoder = EngineFixture.bundle.decoder!
         let mel = decoder.decode([Float](repeating: 0.5, count: 8)).map { $0 * Float(EngineFixture.bundle.metadata.maxIn) / 32 }
@@ -105,14 +80,14 @@ enum EngineFixture {
     }
 
     @Test func latentMovesTheSpectralCentroid() {
-        func centroid(_ value: Float) -> Double {
+        func centroidFor(latent value: Float) -> Double {
             let engine = EngineFixture.engine()
             engine.send(.latent(LatentVector([Float](repeating: value, count: 8))))
             engine.send(.parameter(.glide, 0))
             let x = EngineFixture.render(engine, frames: 3 * 44100)
-            return EngineFixture.centroid(EngineFixture.powerSpectrum(Array(x[22050...])))
+            return centroid(powerSpectrum(Array(x[22050...])))
         }
-        let low = centroid(0), high = centroid(1)
+        let low = centroidFor(latent: 0), high = centroidFor(latent: 1)
         #expect(abs(low - high) > 200, "centroids \(low) Hz and \(high) Hz")
     }
 
@@ -147,12 +122,12 @@ enum EngineFixture {
         let fading = EngineFixture.render(engine, frames: 4410)
         let silent = EngineFixture.render(engine, frames: 44100)
         #expect(silent.allSatisfy { $0 == 0 })
-        #expect(EngineFixture.rms(fading[..<441]) > 0, "the fade starts from sound")
+        #expect(rms(fading[..<441]) > 0, "the fade starts from sound")
         // The fade is smooth: no step larger than while playing.
         #expect(zip(fading.dropFirst(), fading).map { abs($0 - $1) }.max()! < 0.2)
         engine.send(.play(true))
         let back = EngineFixture.render(engine, frames: 44100)
-        #expect(EngineFixture.rms(back[22050...]) > 0.01)
+        #expect(rms(back[22050...]) > 0.01)
         #expect(!engine.status.isWalking || engine.status.isPlaying)
     }
 
@@ -161,7 +136,7 @@ enum EngineFixture {
         let engine = EngineFixture.engine()
         engine.send(.parameter(.gain, 0.5))
         let b = EngineFixture.render(engine, frames: 44100)
-        let ratio = EngineFixture.rms(b[4410...]) / EngineFixture.rms(a[4410...])
+        let ratio = rms(b[4410...]) / rms(a[4410...])
         #expect(abs(ratio - 0.5) < 0.01, "ratio \(ratio)")
     }
 
@@ -181,7 +156,7 @@ enum EngineFixture {
         engine.collectRetired()
         // No dropout: every 10 ms window has sound.
         for start in stride(from: 0, to: after.count - 441, by: 441) {
-            #expect(EngineFixture.rms(after[start..<start + 441]) > 1e-4, "silence at \(start)")
+            #expect(rms(after[start..<start + 441]) > 1e-4, "silence at \(start)")
         }
     }
 
@@ -194,7 +169,7 @@ enum EngineFixture {
         let after = EngineFixture.render(engine, frames: 2 * 44100)
         engine.collectRetired()
         #expect(zip(after.dropFirst(), after).map { abs($0 - $1) }.max()! < 0.2, "no click at the change")
-        #expect(EngineFixture.rms(after[44100...]) > 0.01)
+        #expect(rms(after[44100...]) > 0.01)
     }
 
     @Test func shapesScaleWithTheSampleRate() {
@@ -205,23 +180,12 @@ enum EngineFixture {
     }
 
     @Test func bandsKeepTheirFrequenciesAtAnotherSampleRate() {
-        func centroid(_ rate: Double) -> Double {
+        func centroidAt(_ rate: Double) -> Double {
             let engine = EngineFixture.engine(shape: SynthesisShape.standard.scaled(toSampleRate: rate), sampleRate: rate)
             let x = EngineFixture.render(engine, frames: Int(3 * rate))
-            return EngineFixture.centroid(EngineFixture.powerSpectrum(Array(x[Int(rate)...])), sampleRate: rate)
+            return centroid(powerSpectrum(Array(x[Int(rate)...])), sampleRate: rate)
         }
-        let a = centroid(44100), b = centroid(96000)
+        let a = centroidAt(44100), b = centroidAt(96000)
         #expect(abs(a - b) / a < 0.1, "centroid \(a) Hz at 44.1 kHz, \(b) Hz at 96 kHz")
     }
-}
-
-func pearson(_ a: [Double], _ b: [Double]) -> Double {
-    let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
-    var sab = 0.0, saa = 0.0, sbb = 0.0
-    for (x, y) in zip(a, b) {
-        sab += (x - ma) * (y - mb)
-        saa += (x - ma) * (x - ma)
-        sbb += (y - mb) * (y - mb)
-    }
-    return sab / (saa * sbb).squareRoot()
 }

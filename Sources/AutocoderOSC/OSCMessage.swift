@@ -1,0 +1,161 @@
+// OSC messages as Swift values, encoded and decoded by liblo.
+//
+// Values and pure functions: any thread (never the audio thread: they allocate).
+
+internal import CLibLo
+import Foundation
+
+public enum OSCArgument: Equatable, Sendable, CustomStringConvertible {
+    case int(Int32)
+    case float(Float)
+    case double(Double)
+    case int64(Int64)
+    case string(String)
+    case bool(Bool)
+    case null
+    /// Any other OSC type, by its type tag (blob, MIDI, timetag …).
+    case other(Character)
+
+    /// The argument as a number: Max and Pd send ints where floats are meant and vice versa.
+    public var number: Double? {
+        switch self {
+        case let .int(v): Double(v)
+        case let .float(v): Double(v)
+        case let .double(v): v
+        case let .int64(v): Double(v)
+        case let .bool(v): v ? 1 : 0
+        default: nil
+        }
+    }
+
+    public var typeName: String {
+        switch self {
+        case .int: "int"
+        case .float: "float"
+        case .double: "double"
+        case .int64: "int64"
+        case .string: "string"
+        case .bool: "bool"
+        case .null: "nil"
+        case let .other(tag): "type '\(tag)'"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .int(v): "\(v)"
+        case let .float(v): "\(v)"
+        case let .double(v): "\(v)"
+        case let .int64(v): "\(v)"
+        case let .string(v): "\"\(v)\""
+        case let .bool(v): "\(v)"
+        case .null: "nil"
+        case let .other(tag): "<\(tag)>"
+        }
+    }
+}
+
+public struct OSCMessage: Equatable, Sendable, CustomStringConvertible {
+    public var address: String
+    public var arguments: [OSCArgument]
+
+    public init(_ address: String, _ arguments: [OSCArgument] = []) {
+        self.address = address
+        self.arguments = arguments
+    }
+
+    public var description: String { ([address] + arguments.map(\.description)).joined(separator: " ") }
+}
+
+public struct OSCDecodingError: Error, CustomStringConvertible, Equatable {
+    public let reason: String
+    public var description: String { reason }
+}
+
+public enum OSCCodec {
+    /// The messages in one datagram: a message, or a bundle (nested bundles flattened).
+    public static func decode(_ datagram: [UInt8]) throws -> [OSCMessage] {
+        if datagram.starts(with: Array("#bundle\0".utf8)) {
+            return try decodeBundle(datagram[...])
+        }
+        return [try decodeMessage(datagram)]
+    }
+
+    private static func decodeBundle(_ bytes: ArraySlice<UInt8>) throws -> [OSCMessage] {
+        var messages: [OSCMessage] = []
+        var position = bytes.startIndex + 16   // "#bundle\0" and the time tag
+        guard position <= bytes.endIndex else { throw OSCDecodingError(reason: "bundle header is truncated") }
+        while position < bytes.endIndex {
+            guard position + 4 <= bytes.endIndex else { throw OSCDecodingError(reason: "bundle element size is truncated") }
+            let size = bytes[position..<position + 4].reduce(0) { $0 << 8 | Int($1) }
+            position += 4
+            guard size > 0, size % 4 == 0, position + size <= bytes.endIndex else {
+                throw OSCDecodingError(reason: "bundle element of \(size) bytes does not fit the datagram")
+            }
+            let element = bytes[position..<position + size]
+            if element.starts(with: Array("#bundle\0".utf8)) {
+                messages += try decodeBundle(element)
+            } else {
+                messages.append(try decodeMessage(Array(element)))
+            }
+            position += size
+        }
+        return messages
+    }
+
+    private static func decodeMessage(_ bytes: [UInt8]) throws -> OSCMessage {
+        guard bytes.first == UInt8(ascii: "/") else {
+            throw OSCDecodingError(reason: "not an OSC message (it must start with '/')")
+        }
+        var copy = bytes
+        var result: Int32 = 0
+        guard let message = copy.withUnsafeMutableBytes({ lo_message_deserialise($0.baseAddress, $0.count, &result) }) else {
+            throw OSCDecodingError(reason: "malformed OSC message (liblo error \(result))")
+        }
+        defer { lo_message_free(message) }
+        let address = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        let count = Int(lo_message_get_argc(message))
+        let types = lo_message_get_types(message)!
+        let argv = lo_message_get_argv(message)!
+        var arguments: [OSCArgument] = []
+        arguments.reserveCapacity(count)
+        for i in 0..<count {
+            let tag = UInt8(bitPattern: types[i])
+            let value = argv[i]!
+            switch tag {
+            case UInt8(ascii: "i"): arguments.append(.int(value.pointee.i))
+            case UInt8(ascii: "f"): arguments.append(.float(value.pointee.f))
+            case UInt8(ascii: "d"): arguments.append(.double(value.pointee.d))
+            case UInt8(ascii: "h"): arguments.append(.int64(value.pointee.h))
+            case UInt8(ascii: "s"), UInt8(ascii: "S"):
+                arguments.append(.string(String(cString: UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))))
+            case UInt8(ascii: "T"): arguments.append(.bool(true))
+            case UInt8(ascii: "F"): arguments.append(.bool(false))
+            case UInt8(ascii: "N"): arguments.append(.null)
+            default: arguments.append(.other(Character(UnicodeScalar(tag))))
+            }
+        }
+        return OSCMessage(address, arguments)
+    }
+
+    /// The datagram for `message`.
+    public static func encode(_ message: OSCMessage) -> [UInt8] {
+        let m = lo_message_new()!
+        defer { lo_message_free(m) }
+        for argument in message.arguments {
+            switch argument {
+            case let .int(v): lo_message_add_int32(m, v)
+            case let .float(v): lo_message_add_float(m, v)
+            case let .double(v): lo_message_add_double(m, v)
+            case let .int64(v): lo_message_add_int64(m, v)
+            case let .string(v): lo_message_add_string(m, v)
+            case let .bool(v): v ? lo_message_add_true(m) : lo_message_add_false(m)
+            case .null, .other: lo_message_add_nil(m)
+            }
+        }
+        let length = lo_message_length(m, message.address)
+        var bytes = [UInt8](repeating: 0, count: length)
+        bytes.withUnsafeMutableBytes { _ = lo_message_serialise(m, message.address, $0.baseAddress, nil) }
+        return bytes
+    }
+}

@@ -1,0 +1,423 @@
+// `autocoder serve`: OSC in, sound out.
+//
+// Threads:
+// - the network thread (whoever calls `run`): receives OSC, checks it, answers
+//   it, loads models, and queues commands to the engine. Everything slow happens
+//   here or on the recorder's thread, never on the audio thread.
+// - the render thread: the PortAudio callback or the null output's thread.
+// - the recorder's writer thread.
+// `requestStop` may be called from any thread (signal handlers use it).
+
+import AutocoderAudio
+import AutocoderEngine
+import AutocoderModel
+import AutocoderOSC
+import Atomics
+import Foundation
+import Logging
+
+public struct ServerConfiguration: Sendable {
+    public var model: String
+    public var host = "127.0.0.1"
+    public var listenPort = 4061
+    public var replyPort = 4013
+    /// Where replies go; nil: to the sender's address, at `replyPort`.
+    public var replyHost: String?
+    public var shape = SynthesisShape.standard
+    public var settings: [(EngineParameter, Float)] = []
+    public var walking = true
+    public var playing = true
+    public var seed: UInt64 = 1
+    public var device: String?
+    public var sampleRate: Double?
+    public var blockSize = 256
+    public var channels = 2
+    /// Skip sound devices and use the clock-paced null output.
+    public var nullOutput = false
+    public var recordFormat = SoundFileWriter.SampleFormat.float32
+
+    public init(model: String) { self.model = model }
+}
+
+public final class AutocoderServer: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    public let engine: SynthesisEngine
+    public let output: AudioOutput
+    private let socket: UDPSocket
+    private let recorder: Recorder
+    private let logger: Logger
+    private let stopRequested = ManagedAtomic<Bool>(false)
+    private let replyAddress: SocketAddress?
+
+    // Network-thread state.
+    private var anchor: String
+    private var decoder: Decoder?
+    private var encoder: Encoder?
+    private var requestedShape: SynthesisShape
+    private var kernelShape: SynthesisShape
+    private var melCount: Int
+    private var distance: DistanceTable?
+    private var windowSkip = 1024
+    private var received = 0
+    private var rejected = 0
+    private var random = SystemRandomNumberGenerator()
+    private var handlers: [String: (Request) throws -> Void] = [:]
+
+    /// Loads the model, finds the audio output, binds the socket, and starts
+    /// sound. Throws with a message for the user when any of these fails.
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "autocoder")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let bundle = try ModelBundle(anchor: configuration.model, parts: Self.availableParts(configuration.model))
+        anchor = bundle.anchor
+        decoder = bundle.decoder
+        encoder = bundle.encoder
+        let voice = try Voice(bundle: bundle)
+        melCount = voice.melCount
+
+        let choice = configuration.nullOutput
+            ? .none(reason: "asked for with --null-output")
+            : try AudioOutputChoice.find(name: configuration.device, sampleRate: configuration.sampleRate, channels: configuration.channels)
+        let sampleRate: Double
+        var output: AudioOutput
+        switch choice {
+        case let .device(device, rate):
+            sampleRate = rate
+            output = PortAudioOutput(device: device, sampleRate: rate, blockSize: configuration.blockSize, channels: configuration.channels)
+        case let .none(reason):
+            sampleRate = configuration.sampleRate ?? 44100
+            output = NullOutput(sampleRate: sampleRate, blockSize: configuration.blockSize, channels: configuration.channels,
+                                reason: "no usable sound device (\(reason))")
+        }
+        requestedShape = configuration.shape
+        kernelShape = configuration.shape.scaled(toSampleRate: sampleRate)
+        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, melCount: voice.melCount)
+        engine = SynthesisEngine(voice: voice, kernel: kernel, channels: configuration.channels, seed: configuration.seed,
+                                 walking: configuration.walking, playing: configuration.playing)
+        for (parameter, value) in configuration.settings { engine.send(.parameter(parameter, value)) }
+
+        socket = try UDPSocket(binding: SocketAddress(host: configuration.host, port: configuration.listenPort))
+        replyAddress = try configuration.replyHost.map { try SocketAddress(host: $0, port: configuration.replyPort) }
+        recorder = Recorder(engine: engine, sampleRate: Int(sampleRate))
+
+        do {
+            try output.start(engine)
+        } catch {
+            // The device was there when probed but would not run: keep serving without it.
+            logger.warning("\(error); continuing with the null output")
+            output = NullOutput(sampleRate: sampleRate, blockSize: configuration.blockSize, channels: configuration.channels,
+                                reason: "the sound device failed (\(error))")
+            try output.start(engine)
+        }
+        self.output = output
+        installHandlers()
+    }
+
+    /// What `serve` prints once it is ready.
+    public var readySummary: String {
+        """
+        autocoder: listening on \(socket.localAddress) (OSC/UDP), replies to \(replyAddress.map(\.description) ?? "the sender") port \(configuration.replyPort)
+        model:  \(anchor)
+        audio:  \(output.description)
+        synthesis: FFT \(kernelShape.fftSize), hop \(kernelShape.hop), \(engine.channels) channel\(engine.channels == 1 ? "" : "s"), walk \(engine.status.isWalking ? "on" : "off")
+        """
+    }
+
+    public func requestStop() { stopRequested.store(true, ordering: .releasing) }
+
+    /// Serves until `/quit` or `requestStop`, then stops sound and finishes any
+    /// recording. Returns the recording that was finished, if one was running.
+    @discardableResult
+    public func run() -> Recorder.State? {
+        while !stopRequested.load(ordering: .acquiring) {
+            if let (bytes, sender) = socket.receive(timeout: 0.05) {
+                handle(datagram: bytes, from: sender)
+            }
+            engine.collectRetired()
+            if let failure = recorder.takeFailure() {
+                logger.error("recording stopped: \(failure)")
+                if let lastSender { send(OSCMessage("/error", [.string("/record"), .string(failure)]), to: replyDestination(lastSender)) }
+            }
+        }
+        let finished = recorder.shutdown()
+        output.stop()
+        engine.collectRetired()
+        if let finished, let path = finished.path {
+            logger.info("recording finished: \(path), \(finished.frames) frames")
+        }
+        return finished
+    }
+
+    private var lastSender: SocketAddress?
+
+    // MARK: Messages
+
+    private func handle(datagram: [UInt8], from sender: SocketAddress) {
+        lastSender = sender
+        let messages: [OSCMessage]
+        do {
+            messages = try OSCCodec.decode(datagram)
+        } catch {
+            received += 1
+            rejected += 1
+            send(OSCMessage("/error", [.string(""), .string("\(error)")]), to: replyDestination(sender))
+            return
+        }
+        for message in messages {
+            received += 1
+            do {
+                guard let handler = handlers[message.address] else { throw Rejection("unknown address") }
+                currentSender = sender
+                try handler(Request(message: message))
+            } catch let rejection as Rejection {
+                reject(message.address, rejection.reason, sender)
+            } catch {
+                reject(message.address, "\(error)", sender)
+            }
+        }
+    }
+
+    private var currentSender: SocketAddress?
+
+    private func reject(_ address: String, _ reason: String, _ sender: SocketAddress) {
+        rejected += 1
+        logger.notice("rejected \(address): \(reason)")
+        send(OSCMessage("/error", [.string(address), .string(reason)]), to: replyDestination(sender))
+    }
+
+    private func replyDestination(_ sender: SocketAddress) -> SocketAddress {
+        if let replyAddress { return replyAddress }
+        var destination = sender
+        destination.setPort(configuration.replyPort)
+        return destination
+    }
+
+    private func reply(_ address: String, _ arguments: [OSCArgument] = []) {
+        guard let sender = currentSender else { return }
+        send(OSCMessage(address, arguments), to: replyDestination(sender))
+    }
+
+    private func send(_ message: OSCMessage, to destination: SocketAddress) {
+        socket.send(OSCCodec.encode(message), to: destination)
+    }
+
+    private func installHandlers() {
+        func on(_ address: String, _ handler: @escaping (Request) throws -> Void) { handlers[address] = handler }
+
+        // Kept from autocoder_remote.py.
+        on("/sanity/check") { [unowned self] _ in reply("/sanity", [.string("checked")]) }
+        on("/quit") { [unowned self] request in try request.expect(arguments: 0...0); requestStop() }
+        on("/load") { [unowned self] request in try load(request, parts: [.decoder, .encoder]) }
+        on("/load/decoder") { [unowned self] request in try load(request, parts: [.decoder]) }
+        on("/load/encoder") { [unowned self] request in try load(request, parts: [.encoder]) }
+        on("/decode") { [unowned self] request in try decode(request) }
+        on("/encode") { [unowned self] request in try encode(request) }
+        on("/load/distance") { [unowned self] request in
+            try request.expect(arguments: 1...1)
+            let path = ModelBundle.anchor(from: try request.string(0)) + ".ord.npy"
+            do { distance = try DistanceTable(contentsOf: path) } catch { throw Rejection("\(error)") }
+            reply("/loaded", [.string(path)])
+        }
+        on("/distance/windowskip") { [unowned self] request in
+            try request.expect(arguments: 1...1)
+            windowSkip = try request.integer(0, in: 1...1 << 24)
+        }
+        on("/distance/get_index") { [unowned self] request in
+            try request.expect(arguments: 3...3)
+            let table = try loadedDistance()
+            let start = try request.integer(0, in: 0...table.frames - 1)
+            let pool = try request.integer(1, in: 1...table.neighbours)
+            let power = Double(try request.float(2, in: 0.001...1000))
+            let index = table.next(from: start, pool: pool, power: power, using: &random)
+            reply("/distance/frame_index", [.int(Int32(index))])
+            reply("/distance/sample_index", [.int(Int32(clamping: index * windowSkip))])
+        }
+        on("/distance/get_indexes") { [unowned self] request in
+            try request.expect(arguments: 1...1)
+            let table = try loadedDistance()
+            let index = try request.integer(0, in: 0...table.frames - 1)
+            reply("/distance/indexes", table.row(index).map { .int(Int32($0)) })
+        }
+        on("/deep") { request in
+            try request.expect(arguments: 0...1)
+            if request.count == 1 { _ = try request.integer(0, in: 0...1) }
+        }
+        on("/reset") { [unowned self] _ in engine.send(.reset) }
+
+        // This server's own controls.
+        on("/latent") { [unowned self] request in
+            let count = decoder?.latentCount ?? LatentVector.capacity
+            try request.expect(arguments: 1...count)
+            engine.send(.latent(LatentVector(try (0..<request.count).map { try request.float($0, in: 0...1) })))
+        }
+        for dimension in 1...LatentVector.capacity {
+            on("/latent/\(dimension)") { [unowned self] request in
+                try request.expect(arguments: 1...1)
+                guard dimension <= (decoder?.latentCount ?? LatentVector.capacity) else {
+                    throw Rejection("the model has \(decoder?.latentCount ?? 0) latent dimensions")
+                }
+                engine.send(.latentDimension(index: dimension - 1, value: try request.float(0, in: 0...1)))
+            }
+        }
+        for parameter in EngineParameter.allCases {
+            on("/" + parameter.rawValue) { [unowned self] request in
+                try request.expect(arguments: 1...1)
+                engine.send(.parameter(parameter, try request.float(0, in: parameter.range)))
+            }
+        }
+        on("/walk") { [unowned self] request in
+            try request.expect(arguments: 0...1)
+            engine.send(.walk(try request.flag(0)))
+        }
+        on("/play") { [unowned self] request in
+            try request.expect(arguments: 0...1)
+            engine.send(.play(try request.flag(0)))
+        }
+        on("/stop") { [unowned self] request in
+            try request.expect(arguments: 0...0)
+            engine.send(.play(false))
+        }
+        on("/fft") { [unowned self] request in
+            try request.expect(arguments: 1...2)
+            let fft = try request.integer(0, in: 1...1 << 20)
+            let hop = request.count == 2 ? try request.integer(1, in: 1...1 << 20) : min(requestedShape.hop, fft / 2)
+            try reshape(fftSize: fft, hop: hop)
+        }
+        on("/hop") { [unowned self] request in
+            try request.expect(arguments: 1...1)
+            try reshape(fftSize: requestedShape.fftSize, hop: try request.integer(0, in: 1...1 << 20))
+        }
+        on("/record/start") { [unowned self] request in try startRecording(request) }
+        on("/record/stop") { [unowned self] request in
+            try request.expect(arguments: 0...0)
+            do {
+                let state = try recorder.stop()
+                reply("/record/stopped", [.string(state.path ?? ""), .int(Int32(clamping: state.frames))])
+            } catch let error as SoundFileError {
+                throw Rejection(error.problem)
+            }
+        }
+        on("/status") { [unowned self] request in
+            try request.expect(arguments: 0...0)
+            sendStatus()
+        }
+    }
+
+    // MARK: Handlers
+
+    private static func availableParts(_ anchorPath: String) -> Set<ModelBundle.Part> {
+        let anchor = ModelBundle.anchor(from: anchorPath)
+        return FileManager.default.fileExists(atPath: anchor + ".enc") ? [.decoder, .encoder] : [.decoder]
+    }
+
+    private func load(_ request: Request, parts: Set<ModelBundle.Part>) throws {
+        try request.expect(arguments: 1...1)
+        let path = try request.string(0)
+        let bundle: ModelBundle
+        do {
+            bundle = try ModelBundle(anchor: path, parts: parts)
+        } catch {
+            throw Rejection("\(error); the current model stays loaded")
+        }
+        if let newDecoder = bundle.decoder {
+            let voice: Voice
+            do { voice = try Voice(bundle: bundle) } catch { throw Rejection("\(error)") }
+            if voice.melCount == melCount {
+                engine.send(.voice(Unmanaged.passRetained(voice)))
+            } else {
+                let kernel = SynthesisKernel(shape: kernelShape, sampleRate: engine.sampleRate, melCount: voice.melCount)
+                engine.send(.kernel(Unmanaged.passRetained(kernel), voice: Unmanaged.passRetained(voice)))
+                melCount = voice.melCount
+            }
+            decoder = newDecoder
+            anchor = bundle.anchor
+        }
+        if let newEncoder = bundle.encoder { encoder = newEncoder }
+        logger.info("loaded \(bundle.anchor) (\(parts.map(\.rawValue).sorted().joined(separator: ", ")))")
+        reply("/loaded", [.string(bundle.anchor)])
+    }
+
+    private func decode(_ request: Request) throws {
+        guard let decoder else { throw Rejection("no decoder loaded") }
+        let given = try request.numbers(maximum: decoder.latentCount)
+        let latent = given + [Float](repeating: 0, count: decoder.latentCount - given.count)
+        reply("/decoded", decoder.decode(latent).map { .float($0) })
+        engine.send(.latent(LatentVector(latent.map { min(1, max(0, $0)) })))
+    }
+
+    private func encode(_ request: Request) throws {
+        guard let encoder else { throw Rejection("no encoder loaded (send /load/encoder first)") }
+        let given = try request.numbers(maximum: encoder.inputCount)
+        let frame = given + [Float](repeating: 0, count: encoder.inputCount - given.count)
+        reply("/encoded", encoder.encode(frame).map { .float($0) })
+    }
+
+    private func loadedDistance() throws -> DistanceTable {
+        guard let distance else { throw Rejection("no distance table loaded (send /load/distance first)") }
+        return distance
+    }
+
+    private func reshape(fftSize: Int, hop: Int) throws {
+        let shape: SynthesisShape
+        switch SynthesisShape.validated(fftSize: fftSize, hop: hop) {
+        case let .success(valid): shape = valid
+        case let .failure(error): throw Rejection(error.reason)
+        }
+        requestedShape = shape
+        kernelShape = shape.scaled(toSampleRate: engine.sampleRate)
+        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: engine.sampleRate, melCount: melCount)
+        engine.send(.kernel(Unmanaged.passRetained(kernel), voice: nil))
+    }
+
+    private func startRecording(_ request: Request) throws {
+        try request.expect(arguments: 0...2)
+        let path = request.count >= 1 ? try request.string(0) : Self.defaultRecordingName()
+        var format = configuration.recordFormat
+        if request.count == 2 {
+            guard let chosen = SoundFileWriter.SampleFormat(rawValue: try request.string(1)) else {
+                throw Rejection("format must be \"float\" or \"24\"")
+            }
+            format = chosen
+        }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        do {
+            try recorder.start(path: absolute, format: format)
+        } catch let error as SoundFileError {
+            throw Rejection(error.description)
+        }
+        logger.info("recording to \(absolute)")
+        reply("/record/started", [.string(absolute)])
+    }
+
+    private static func defaultRecordingName() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "autocoder-\(formatter.string(from: Date())).wav"
+    }
+
+    private func sendStatus() {
+        let status = engine.status
+        let recording = recorder.state
+        reply("/status", [
+            .string(anchor),
+            .int(Int32(engine.sampleRate)),
+            .int(Int32(output.blockSize)),
+            .int(Int32(kernelShape.fftSize)),
+            .int(Int32(kernelShape.hop)),
+            .float(Float(status.load * 100)),
+            .float(Float(status.takePeakLoad() * 100)),
+            .int(Int32(clamping: status.xruns.load(ordering: .relaxed))),
+            .int(Int32(clamping: received)),
+            .int(Int32(clamping: rejected)),
+            .int(recording.path == nil ? 0 : 1),
+            .string(recording.path ?? ""),
+            .int(Int32(clamping: recording.frames)),
+            .int(status.isPlaying ? 1 : 0),
+            .int(status.isWalking ? 1 : 0),
+            .string(output is NullOutput ? "null" : "portaudio"),
+            .int(Int32(clamping: status.droppedCommands.load(ordering: .relaxed))),
+            .int(Int32(clamping: status.tapDroppedFrames.load(ordering: .relaxed))),
+        ])
+        reply("/status/latent", status.latent(count: decoder?.latentCount ?? 8).map { .float($0) })
+    }
+}

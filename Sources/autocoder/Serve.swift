@@ -1,0 +1,127 @@
+import ArgumentParser
+import AutocoderAudio
+import AutocoderEngine
+import AutocoderServer
+import Foundation
+import Logging
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Play a model live, controlled over OSC (UDP).",
+        discussion: """
+        Listens on LISTEN_PORT and replies to REPLY_PORT, in the order of the Python \
+        `autocoder_remote.py 4013 4061`. Patches written for it work unchanged. Every OSC \
+        address is listed in the README. Stops cleanly on /quit, Ctrl-C or SIGTERM, \
+        finishing any recording.
+        """
+    )
+
+    @Argument(help: "UDP port replies are sent to.")
+    var replyPort: Int = 4013
+
+    @Argument(help: "UDP port to listen on.")
+    var listenPort: Int = 4061
+
+    @Option(help: "The model's anchor (default: the bundled models/drone.wav).")
+    var model: String?
+
+    @Option(help: "Address to listen on; 0.0.0.0 listens on every interface.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Send replies to this host instead of to each message's sender.")
+    var replyHost: String?
+
+    @Flag(help: "List the sound output devices and exit.")
+    var listDevices = false
+
+    @Option(help: "Output device: its number or part of its name (see --list-devices).")
+    var device: String?
+
+    @Option(help: "Frames per audio callback.")
+    var blockSize: Int = 256
+
+    @Option(help: "Device sample rate (default: 44100, or the device's own rate).")
+    var sampleRate: Double?
+
+    @Option(help: "Output channels; the mono synthesis is copied to each.")
+    var channels: Int = 2
+
+    @Flag(help: "Do not open a sound device; render at the pace of the clock (recording and OSC still work).")
+    var nullOutput = false
+
+    @Flag(help: "Start silent; /play starts the sound.")
+    var silent = false
+
+    @Option(help: "Sample format of recordings: float (32-bit) or 24.")
+    var recordFormat: SoundFileWriter.SampleFormat = .float32
+
+    @OptionGroup var synthesis: SynthesisOptions
+
+    func validate() throws {
+        for (name, port) in [("REPLY_PORT", replyPort), ("LISTEN_PORT", listenPort)] where !(1...65535).contains(port) {
+            throw ValidationError("\(name) \(port) is not a UDP port (1 to 65535)")
+        }
+        guard (16...8192).contains(blockSize) else { throw ValidationError("--block-size must be 16 to 8192") }
+        guard (1...32).contains(channels) else { throw ValidationError("--channels must be 1 to 32") }
+        if let sampleRate, !(8000...192_000).contains(sampleRate) { throw ValidationError("--sample-rate must be 8000 to 192000") }
+    }
+
+    func run() throws {
+        if listDevices {
+            let devices = try PortAudio.devices()
+            print(devices.isEmpty ? "no sound output devices" : devices.map(\.description).joined(separator: "\n"))
+            return
+        }
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var configuration = ServerConfiguration(model: try model ?? BundledModel.path())
+        configuration.host = host
+        configuration.listenPort = listenPort
+        configuration.replyPort = replyPort
+        configuration.replyHost = replyHost
+        configuration.shape = try synthesis.shape()
+        configuration.settings = synthesis.settings
+        configuration.walking = !synthesis.noWalk
+        configuration.playing = !silent
+        configuration.seed = synthesis.seed
+        configuration.device = device
+        configuration.sampleRate = sampleRate
+        configuration.blockSize = blockSize
+        configuration.channels = channels
+        configuration.nullOutput = nullOutput
+        configuration.recordFormat = recordFormat
+
+        let server = try AutocoderServer(configuration: configuration)
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { server.requestStop() }
+            source.resume()
+            return source
+        }
+        print(server.readySummary)
+        fflush(nil)
+        if let finished = server.run(), let path = finished.path {
+            print("recording finished: \(path) (\(finished.frames) frames)")
+        }
+        signals.forEach { $0.cancel() }
+        print("autocoder: stopped")
+    }
+}
+
+/// The model shipped in the repository's models/ folder.
+enum BundledModel {
+    static let relativePath = "models/drone.wav"
+
+    static func path() throws -> String {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [
+            FileManager.default.currentDirectoryPath + "/" + relativePath,
+            executable.appendingPathComponent("../../" + relativePath).standardized.path,
+            executable.appendingPathComponent("../../../" + relativePath).standardized.path,
+        ]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + ".mm") }) else {
+            throw ValidationError("the bundled model (\(relativePath)) was not found; name one with --model")
+        }
+        return found
+    }
+}

@@ -1,0 +1,57 @@
+// Measurements the tests make on audio: level, spectrum, centroid, similarity.
+
+import AutocoderDSP
+import Foundation
+
+public func rms(_ x: ArraySlice<Float>) -> Float {
+    (x.reduce(0) { $0 + $1 * $1 } / Float(max(x.count, 1))).squareRoot()
+}
+
+public func rms(_ x: [Float]) -> Float { rms(x[...]) }
+
+/// Mean power spectrum of Hann-windowed frames of `size` (half-overlapping), bins 0 ..< size/2.
+public func powerSpectrum(_ x: [Float], size: Int = 4096) -> [Double] {
+    let fft = RealFFT(size: size)
+    let window = periodicHannWindow(size)
+    var power = [Double](repeating: 0, count: size / 2)
+    var frames = 0
+    for start in stride(from: 0, through: x.count - size, by: size / 2) {
+        for i in 0..<size { fft.samples[i] = x[start + i] * window[i] }
+        fft.forward()
+        for k in 0..<size / 2 {
+            let re = Double(fft.spectrum[2 * k]), im = Double(fft.spectrum[2 * k + 1])
+            power[k] += re * re + im * im
+        }
+        frames += 1
+    }
+    return power.map { $0 / Double(max(frames, 1)) }
+}
+
+/// Spectral centroid in Hz.
+public func centroid(_ power: [Double], sampleRate: Double = 44100) -> Double {
+    let binHz = sampleRate / Double(power.count * 2)
+    let total = power.reduce(0, +)
+    return power.enumerated().reduce(0) { $0 + Double($1.offset) * binHz * $1.element } / total
+}
+
+public func pearson(_ a: [Double], _ b: [Double]) -> Double {
+    let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
+    var sab = 0.0, saa = 0.0, sbb = 0.0
+    for (x, y) in zip(a, b) {
+        sab += (x - ma) * (y - mb)
+        saa += (x - ma) * (x - ma)
+        sbb += (y - mb) * (y - mb)
+    }
+    return sab / (saa * sbb).squareRoot()
+}
+
+/// Writes a C-ordered little-endian int64 .npy file.
+public func writeNumPyInt64(_ values: [Int64], shape: [Int], to path: String) throws {
+    var header = "{'descr': '<i8', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", "))\(shape.count == 1 ? "," : "")), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+    bytes += Array(header.utf8)
+    for value in values { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+}

@@ -1,0 +1,140 @@
+// Starts the built `autocoder serve` as a user would and talks to it over
+// real UDP with a liblo-based client.
+//
+// The binaries are the release builds that scripts/test makes first
+// (`swift build -c release`): the server must keep up with real time, and the
+// allocation guarantee is for the optimised code that ships.
+
+import AutocoderOSC
+import Foundation
+import Testing
+
+enum Binaries {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static func release(_ name: String) throws -> String {
+        let path = root + "/.build/release/" + name
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw HarnessError(description: "\(path) is missing: run scripts/test, or `swift build -c release` first")
+        }
+        return path
+    }
+
+    static var fixtures: String { root + "/Tests/Fixtures/models" }
+    static var bundledModel: String { root + "/models/drone.wav" }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A UDP port nobody is listening on right now.
+func freePort() throws -> Int {
+    let probe = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
+    return probe.port
+}
+
+final class ServerProcess {
+    let process = Process()
+    let client: UDPSocket
+    let serverAddress: SocketAddress
+    let output = Pipe()
+    let errors = Pipe()
+    private var pending: [OSCMessage] = []
+
+    /// Starts `autocoder serve REPLY LISTEN extra…` and waits until it answers /sanity/check.
+    init(_ extra: [String] = ["--null-output"], workingDirectory: String? = nil) throws {
+        client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
+        let listenPort = try freePort()
+        serverAddress = try SocketAddress(host: "127.0.0.1", port: listenPort)
+        process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
+        process.arguments = ["serve", String(client.port), String(listenPort), "--model", Binaries.bundledModel] + extra
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            send("/sanity/check")
+            if let reply = receive(timeout: 0.2), reply.address == "/sanity" { return }
+            guard process.isRunning else { break }
+        }
+        throw HarnessError(description: "the server did not answer: \(String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self))")
+    }
+
+    deinit {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+
+    func send(_ address: String, _ arguments: [OSCArgument] = []) {
+        client.send(OSCCodec.encode(OSCMessage(address, arguments)), to: serverAddress)
+    }
+
+    func sendRaw(_ bytes: [UInt8]) { client.send(bytes, to: serverAddress) }
+
+    /// The next message from the server, or nil after `timeout` seconds.
+    func receive(timeout: Double = 5) -> OSCMessage? {
+        if !pending.isEmpty { return pending.removeFirst() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let (bytes, _) = client.receive(timeout: deadline.timeIntervalSinceNow), let messages = try? OSCCodec.decode(bytes) {
+                pending += messages
+                if !pending.isEmpty { return pending.removeFirst() }
+            }
+        }
+        return nil
+    }
+
+    /// Sends and returns the first reply at `replyAddress`; fails the test on timeout.
+    func request(_ address: String, _ arguments: [OSCArgument] = [], reply replyAddress: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) -> OSCMessage? {
+        send(address, arguments)
+        return expect(replyAddress, sourceLocation: sourceLocation)
+    }
+
+    /// Waits for a message at `address`, skipping others; fails the test on timeout.
+    func expect(_ address: String, timeout: Double = 5, sourceLocation: SourceLocation = #_sourceLocation) -> OSCMessage? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline, let message = receive(timeout: deadline.timeIntervalSinceNow) {
+            if message.address == address { return message }
+        }
+        Issue.record("no \(address) reply within \(timeout) s", sourceLocation: sourceLocation)
+        return nil
+    }
+
+    /// Sends a message that must be refused; returns the reason given.
+    func expectError(_ address: String, _ arguments: [OSCArgument] = [], sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        guard let error = request(address, arguments, reply: "/error", sourceLocation: sourceLocation) else { return "" }
+        #expect(error.arguments.first == .string(address), "error names \(error.arguments.first.map(\.description) ?? "nothing")", sourceLocation: sourceLocation)
+        if case let .string(reason) = error.arguments.last { return reason }
+        return ""
+    }
+
+    /// /status as a dictionary of its documented fields.
+    func status() -> [String: OSCArgument] {
+        guard let reply = request("/status", reply: "/status") else { return [:] }
+        let names = ["model", "sample_rate", "block_size", "fft", "hop", "cpu_load", "peak_load", "xruns", "received", "rejected",
+                     "recording", "recording_path", "recorded_frames", "playing", "walking", "output", "dropped_commands", "dropped_record_frames"]
+        return Dictionary(uniqueKeysWithValues: zip(names, reply.arguments))
+    }
+
+    /// Waits for the process to exit; returns its status, or nil if it did not exit in time.
+    func waitForExit(timeout: Double = 10) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    var standardOutput: String { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+}
+
+extension OSCArgument {
+    var float: Float? { number.map(Float.init) }
+    var int: Int? { number.map { Int($0) } }
+}
+
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "autocoder-server-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}

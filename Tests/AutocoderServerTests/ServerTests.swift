@@ -1,0 +1,252 @@
+// `autocoder serve` over real UDP: the addresses kept from autocoder_remote.py,
+// this server's own controls, rejected messages, recording, and clean stops.
+
+import AudioTestSupport
+import AutocoderAudio
+import AutocoderModel
+import AutocoderOSC
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ServerTests {
+    @Test func compatibilityAddressesAnswerAsThePythonServerDid() throws {
+        let server = try ServerProcess()
+        let sanity = server.request("/sanity/check", [.int(1)], reply: "/sanity")
+        #expect(sanity?.arguments == [.string("checked")])
+
+        // /decode: up to 8 values, ints or floats, missing ones 0; 512 floats back.
+        let bundle = try ModelBundle(anchor: Binaries.bundledModel, parts: [.decoder, .encoder])
+        let decoded = server.request("/decode", [.float(0.25), .int(1), .float(0.5)], reply: "/decoded")
+        let expected = bundle.decoder!.decode([0.25, 1, 0.5, 0, 0, 0, 0, 0])
+        #expect(decoded?.arguments.count == 512)
+        #expect(zip(decoded?.arguments.compactMap(\.float) ?? [], expected).allSatisfy { abs($0 - $1) <= 1e-6 })
+
+        // /encode: up to 512 values; 8 floats back.
+        let encoded = server.request("/encode", expected.map { .float($0) }, reply: "/encoded")
+        let reference = bundle.encoder!.encode(expected)
+        #expect(encoded?.arguments.count == 8)
+        #expect(zip(encoded?.arguments.compactMap(\.float) ?? [], reference).allSatisfy { abs($0 - $1) <= 1e-6 })
+
+        // /load/decoder swaps the model /decode answers with.
+        let deep = Binaries.fixtures + "/new-full-deep"
+        #expect(server.request("/load/decoder", [.string(deep)], reply: "/loaded")?.arguments == [.string(deep)])
+        let deepDecoder = try ModelBundle(anchor: deep, parts: [.decoder]).decoder!
+        let afterLoad = server.request("/decode", [.float(0.3)], reply: "/decoded")
+        #expect(zip(afterLoad?.arguments.compactMap(\.float) ?? [], deepDecoder.decode([0.3, 0, 0, 0, 0, 0, 0, 0])).allSatisfy { abs($0 - $1) <= 1e-6 })
+        #expect(server.request("/load/encoder", [.string(deep)], reply: "/loaded") != nil)
+        #expect(server.request("/load", [.string(Binaries.bundledModel)], reply: "/loaded") != nil)
+
+        // /load/distance and the /distance/* family, with a table written here.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let order: [Int64] = [1, 2, 3, 0, 2, 3, 3, 0, 1, 0, 1, 2]
+        try writeNumPyInt64(order, shape: [4, 3], to: directory + "/sound.wav.ord.npy")
+        #expect(server.request("/load/distance", [.string(directory + "/sound.wav")], reply: "/loaded") != nil)
+        server.send("/distance/windowskip", [.int(512)])
+        for _ in 0..<20 {
+            server.send("/distance/get_index", [.int(2), .int(2), .float(2)])
+            let frame = server.expect("/distance/frame_index")?.arguments.first?.int
+            let sample = server.expect("/distance/sample_index")?.arguments.first?.int
+            #expect(frame == 3 || frame == 0, "row 2's two nearest are 3 and 0")
+            #expect(sample == frame.map { $0 * 512 })
+        }
+        #expect(server.request("/distance/get_indexes", [.int(1)], reply: "/distance/indexes")?.arguments == [.int(0), .int(2), .int(3)])
+
+        // /deep and /reset are accepted silently, as the Max patch sends them.
+        server.send("/deep", [.int(1)])
+        server.send("/reset")
+        let status = server.status()
+        #expect(status["rejected"] == .int(0))
+
+        server.send("/quit")
+        #expect(server.waitForExit() == 0)
+    }
+
+    @Test func rejectedMessagesGetErrorsAndTheSoundKeepsPlaying() throws {
+        let server = try ServerProcess()
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let truncated = directory + "/broken.wav"
+        try Data(Array(FileManager.default.contents(atPath: Binaries.bundledModel + ".dec")!.prefix(3000))).write(to: URL(fileURLWithPath: truncated + ".dec"))
+        try FileManager.default.copyItem(atPath: Binaries.bundledModel + ".mm", toPath: truncated + ".mm")
+        FileManager.default.createFile(atPath: directory + "/exists.wav", contents: Data())
+
+        let cases: [(String, [OSCArgument], String)] = [
+            ("/no/such/address", [], "unknown address"),
+            ("/gain", [.string("loud")], "argument 1 is a string; expected a number"),
+            ("/gain", [.float(.nan)], "argument 1 is nan; expected a finite number"),
+            ("/gain", [.float(9)], "argument 1 is 9.0; expected 0.0 to 4.0"),
+            ("/gain", [], "expected 1 argument, got 0"),
+            ("/latent", (0..<9).map { _ in .float(0.5) }, "expected 1 to 8 arguments, got 9"),
+            ("/latent/3", [.float(-0.1)], "argument 1 is -0.1; expected 0.0 to 1.0"),
+            ("/latent/9", [.float(0.1)], "the model has 8 latent dimensions"),
+            ("/decode", (0..<9).map { _ in .float(0.5) }, "expected at most 8 values, got 9"),
+            ("/decode", [.float(.infinity)], "argument 1 is inf; expected a finite number"),
+            ("/fft", [.int(1000)], "FFT size 1000 must be a power of two from 256 to 16384"),
+            ("/hop", [.int(4096)], "hop 4096 must be a power of two from 32 to half the FFT size (2048)"),
+            ("/walk", [.int(2)], "argument 1 is 2.0; expected a whole number from 0 to 1"),
+            ("/load/decoder", [.string("/nonexistent/song.wav")], "/nonexistent/song.wav.mm: no such file; the current model stays loaded"),
+            ("/load/decoder", [.string(truncated)], "corrupt or truncated TensorFlow Lite file"),
+            ("/load/decoder", [.int(3)], "argument 1 is a int; expected a string"),
+            ("/load/distance", [.string(directory + "/none.wav")], "no such file"),
+            ("/distance/get_index", [.int(0), .int(1), .float(1)], "no distance table loaded (send /load/distance first)"),
+            ("/record/stop", [], "no recording is running"),
+            ("/record/start", [.string(directory + "/exists.wav")], "already exists (not overwritten)"),
+            ("/record/start", [.string(directory + "/missing/dir/take.wav")], "cannot be created"),
+            ("/record/start", [.string(directory + "/take.wav"), .string("mp3")], "format must be \"float\" or \"24\""),
+        ]
+        for (address, arguments, reason) in cases {
+            let got = server.expectError(address, arguments)
+            #expect(got.contains(reason), "\(address): got \"\(got)\", expected \"\(reason)\"")
+        }
+        // A datagram that is not OSC at all.
+        server.sendRaw(Array("hello".utf8))
+        let malformed = server.expect("/error")
+        #expect(malformed?.arguments.first == .string(""))
+
+        // The model is still the bundled one, the server still plays and counts honestly.
+        let status = server.status()
+        #expect(status["model"] == .string(Binaries.bundledModel))
+        #expect(status["rejected"] == .int(Int32(cases.count + 1)))
+        #expect(status["playing"] == .int(1))
+        #expect(server.request("/record/start", [.string(directory + "/after.wav")], reply: "/record/started") != nil)
+        usleep(500_000)
+        #expect(server.request("/record/stop", reply: "/record/stopped") != nil)
+        let take = try SoundFile(contentsOf: directory + "/after.wav")
+        #expect(rms(take.samples) > 0.01, "still playing after every rejection")
+    }
+
+    @Test func recordingCapturesWhatTheLatentPlays() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess(["--null-output", "--no-walk", "--glide", "0.02"], workingDirectory: directory)
+        server.send("/latent", (0..<8).map { _ in .float(0) })
+        usleep(300_000)
+        let started = server.request("/record/start", [.string("take.wav"), .string("24")], reply: "/record/started")
+        #expect(started?.arguments == [.string(directory + "/take.wav")])
+        usleep(1_500_000)
+        server.send("/latent", (0..<8).map { _ in .float(1) })
+        usleep(1_500_000)
+        server.send("/stop")
+        usleep(800_000)
+        let stopped = server.request("/record/stop", reply: "/record/stopped")
+        let frames = stopped?.arguments.last?.int ?? 0
+
+        let take = try SoundFile(contentsOf: directory + "/take.wav")
+        #expect(take.channels == 2 && take.sampleRate == 44100)
+        #expect(take.frames == frames, "the reply's frame count is the file's")
+        #expect(Double(frames) / 44100 > 3.3 && Double(frames) / 44100 < 4.5)
+        let left = take.channel(0)
+        #expect(left == take.channel(1), "stereo duplicated")
+        #expect(left.allSatisfy { $0.isFinite })
+        let second = 44100
+        let first = Array(left[second / 4..<second * 5 / 4])
+        let later = Array(left[second * 7 / 4..<second * 11 / 4])
+        #expect(rms(first) > 0.01 && rms(later) > 0.01)
+        let low = centroid(powerSpectrum(first)), high = centroid(powerSpectrum(later))
+        #expect(abs(low - high) > 200, "centroid \(low) Hz with latent 0, \(high) Hz with latent 1")
+        let tail = left.suffix(Int(0.5 * Double(second)))
+        #expect(tail.allSatisfy { $0 == 0 }, "silence after /stop")
+    }
+
+    @Test func controlsChangeWhatStatusReports() throws {
+        let server = try ServerProcess()
+        server.send("/fft", [.int(8192), .int(1024)])
+        server.send("/walk", [.int(0)])
+        server.send("/stop")
+        usleep(300_000)
+        var status = server.status()
+        #expect(status["fft"] == .int(8192) && status["hop"] == .int(1024))
+        #expect(status["walking"] == .int(0) && status["playing"] == .int(0))
+        #expect(status["output"] == .string("null"))
+        server.send("/hop", [.int(256)])
+        server.send("/play")
+        server.send("/latent/2", [.float(0.9)])
+        server.send("/glide", [.int(0)])
+        usleep(300_000)
+        status = server.status()
+        #expect(status["hop"] == .int(256) && status["playing"] == .int(1))
+        let latent = server.expect("/status/latent")
+        #expect(latent?.arguments.count == 8)
+        #expect(abs((latent?.arguments[1].float ?? 0) - 0.9) < 1e-3)
+    }
+
+    @Test func sigtermFinishesTheRecordingAndExitsCleanly() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess()
+        _ = server.request("/record/start", [.string(directory + "/cut.wav")], reply: "/record/started")
+        usleep(1_000_000)
+        server.process.terminate()
+        #expect(server.waitForExit() == 0)
+        #expect(server.standardOutput.contains("recording finished: \(directory)/cut.wav"))
+        let take = try SoundFile(contentsOf: directory + "/cut.wav")
+        #expect(Double(take.frames) / 44100 > 0.8)
+        #expect(rms(take.samples) > 0.01)
+    }
+
+    @Test func theRenderThreadNeverAllocates() throws {
+        // malloc-interposer counts every allocation made on the render thread
+        // while the control thread sends every kind of command.
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: try Binaries.release("render-allocation-probe"))
+        probe.arguments = [Binaries.bundledModel, "3"] + (JACK.isRunning ? [] : ["--null"])
+        probe.environment = ["LD_PRELOAD": Binaries.root + "/.build/release/libMallocInterposerSwift.so"]
+        let output = Pipe()
+        probe.standardOutput = output
+        try probe.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        probe.waitUntilExit()
+        let callbacks = Int(text.split(separator: "\n").first { $0.hasPrefix("callbacks: ") }?.dropFirst(11) ?? "") ?? 0
+        #expect(callbacks > 300, "\(text)")
+        #expect(text.contains("render-thread allocations: 0 (0 bytes)"), "\(text)")
+    }
+
+    @Test(.enabled(if: JACK.isRunning, "needs a JACK server (scripts/test starts jackd -d dummy)"))
+    func playsThroughPortAudioOnJACK() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess([])
+        let status = server.status()
+        #expect(status["output"] == .string("portaudio"))
+        _ = server.request("/record/start", [.string(directory + "/jack.wav")], reply: "/record/started")
+        usleep(1_000_000)
+        _ = server.request("/record/stop", reply: "/record/stopped")
+        let take = try SoundFile(contentsOf: directory + "/jack.wav")
+        #expect(Double(take.frames) / 44100 > 0.8, "JACK's clock drove the callbacks")
+        #expect(rms(take.samples) > 0.01)
+        #expect(server.status()["xruns"].flatMap(\.int) ?? 99 < 5)
+    }
+
+    @Test func renderIsDeterministicForASeed() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func render(_ name: String, seed: Int) throws -> Data {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
+            process.arguments = ["render", Binaries.bundledModel, "--frames", "200", "--seed", String(seed), "--out", directory + "/" + name]
+            process.standardOutput = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return FileManager.default.contents(atPath: directory + "/" + name) ?? Data()
+        }
+        let a = try render("a.wav", seed: 3), b = try render("b.wav", seed: 3), c = try render("c.wav", seed: 4)
+        #expect(a == b && a != c)
+        let take = try SoundFile(contentsOf: directory + "/a.wav")
+        #expect(take.frames == 200 * 512 && take.channels == 1)
+    }
+}
+
+enum JACK {
+    /// Whether a JACK server answers (jack_lsp comes with jackd2).
+    static let isRunning: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/jack_lsp")
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+}

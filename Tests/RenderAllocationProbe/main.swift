@@ -1,0 +1,74 @@
+// Runs the engine on a real output (PortAudio when a device can play, else the
+// null output) with malloc-interposer preloaded, fires every kind of control
+// command at it, including model and FFT swaps, and reports how many heap
+// allocations the render thread made. Run by AutocoderServerTests:
+//
+//   LD_PRELOAD=.build/debug/libMallocInterposerSwift.so render-allocation-probe MODEL [seconds] [--null]
+
+import AutocoderAudio
+import AutocoderEngine
+import AutocoderModel
+import Foundation
+import MallocInterposerSwift
+
+let arguments = CommandLine.arguments
+let anchor = arguments[1]
+let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 3 : 3
+let forceNull = arguments.contains("--null")
+
+MallocInterposerSwift.initialize()
+let bundle = try ModelBundle(anchor: anchor, parts: [.decoder])
+let blockSize = 256
+let choice = forceNull ? .none(reason: "--null") : try AudioOutputChoice.find(name: nil, sampleRate: 44100, channels: 2)
+let output: AudioOutput
+let sampleRate: Double
+switch choice {
+case let .device(device, rate):
+    sampleRate = rate
+    output = PortAudioOutput(device: device, sampleRate: rate, blockSize: blockSize, channels: 2)
+case let .none(reason):
+    sampleRate = 44100
+    output = NullOutput(sampleRate: 44100, blockSize: blockSize, channels: 2, reason: reason)
+}
+let engine = SynthesisEngine(voice: try Voice(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, melCount: 512))
+try output.start(engine)
+Thread.sleep(forTimeInterval: 1)   // first touches of memory, FFTW's first run
+
+watchedThread = pthread_t(engine.status.renderThread.load(ordering: .relaxed))
+let framesBefore = engine.status.renderedFrames.load(ordering: .relaxed)
+let commandsBefore = engine.status.appliedCommands.load(ordering: .relaxed)
+MallocInterposerSwift.setAllocationHook(countWatchedThreadAllocations)
+MallocInterposerSwift.hook()
+
+let start = Date()
+var step = 0
+while Date().timeIntervalSince(start) < seconds {
+    switch step % 10 {
+    case 0: engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })))
+    case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
+    case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
+    case 3: engine.send(.walk(step % 20 < 10))
+    case 4: engine.send(.parameter(.feedback, 0.5)); engine.send(.parameter(.brightness, 0.7)); engine.send(.parameter(.whitening, 0.6))
+    case 5: engine.send(.voice(Unmanaged.passRetained(try Voice(bundle: bundle))))
+    case 6:
+        let shape = try SynthesisShape.validated(fftSize: step % 20 < 10 ? 2048 : 4096, hop: 256).get()
+        engine.send(.kernel(Unmanaged.passRetained(SynthesisKernel(shape: shape, sampleRate: sampleRate, melCount: 512)), voice: nil))
+    case 7: engine.send(.play(false))
+    case 8: engine.send(.play(true))
+    default: engine.send(.reset)
+    }
+    step += 1
+    Thread.sleep(forTimeInterval: 0.03)
+    engine.collectRetired()
+}
+
+MallocInterposerSwift.unhook()
+MallocInterposerSwift.setAllocationHook(nil)
+let callbacks = (engine.status.renderedFrames.load(ordering: .relaxed) - framesBefore) / blockSize
+let applied = engine.status.appliedCommands.load(ordering: .relaxed) - commandsBefore
+output.stop()
+engine.collectRetired()
+print("output: \(output.description)")
+print("callbacks: \(callbacks)")
+print("commands applied: \(applied)")
+print("render-thread allocations: \(watchedThreadAllocations) (\(watchedThreadBytes) bytes)")
