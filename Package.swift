@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // C libraries from Debian.
@@ -65,7 +66,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "autocoder-bench", dependencies: ["AutocoderModel", "AutocoderDSP"]),
+        .executableTarget(
+            name: "autocoder-bench",
+            dependencies: [
+                "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio", "AutocoderServer", "AutocoderOSC",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
 
         .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel"]),
         .testTarget(name: "AutocoderDSPTests", dependencies: ["AutocoderDSP", "AutocoderModel"]),

@@ -21,6 +21,9 @@ public final class EngineStatus: @unchecked Sendable {
     /// pthread id of the thread that last called `render` (for tests and tools
     /// that watch what the render thread does).
     public let renderThread = ManagedAtomic<UInt>(0)
+    /// Monotonic nanoseconds at which the first hop after the latest latent
+    /// command was synthesised: when a control change first reaches the output.
+    public let latentReflectedAt = ManagedAtomic<UInt64>(0)
     private let playing = ManagedAtomic<Bool>(false)
     private let walking = ManagedAtomic<Bool>(false)
     private let latentBits: [ManagedAtomic<UInt32>]

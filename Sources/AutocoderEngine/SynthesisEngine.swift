@@ -83,6 +83,7 @@ public final class SynthesisEngine: @unchecked Sendable {
     private var walkClock = 0.0
     private var random: RandomSource
     private var smoothedLoad = 0.0
+    private var latentChanged = false
     private let phaseTable: UnsafeMutablePointer<SIMD2<Float>>
     private static let phaseTableSize = 4096
 
@@ -227,8 +228,10 @@ public final class SynthesisEngine: @unchecked Sendable {
         switch command {
         case let .latent(vector):
             for i in 0..<min(vector.count, LatentVector.capacity) { target[i] = vector.values[i] }
+            latentChanged = true
         case let .latentDimension(index, value):
             if index >= 0 && index < LatentVector.capacity { target[index] = value }
+            latentChanged = true
         case let .parameter(parameter, value):
             parameters[parameter.ordinal] = value
         case let .walk(on):
@@ -309,6 +312,10 @@ public final class SynthesisEngine: @unchecked Sendable {
         for d in 0..<latentCount {
             current[d] += (target[d] - current[d]) * approach
             status.storeLatent(d, current[d])
+        }
+        if latentChanged {
+            latentChanged = false
+            status.latentReflectedAt.store(UInt64(Self.now() * 1e9), ordering: .relaxed)
         }
 
         let mel = v.mel.baseAddress!

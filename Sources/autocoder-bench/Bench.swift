@@ -4,9 +4,14 @@
 //
 // Figures are measured on one thread; nothing here is a pass/fail test.
 
+import AutocoderAudio
 import AutocoderDSP
+import AutocoderEngine
 import AutocoderModel
+import AutocoderOSC
+import AutocoderServer
 import Foundation
+import Histogram
 
 @main
 struct Bench {
@@ -16,26 +21,119 @@ struct Bench {
         print("autocoder-bench — \(machineDescription())")
         print("")
         print(row("figure", "measured", "target"))
-        print(String(repeating: "-", count: 78))
+        print(String(repeating: "-", count: 108))
         for (label, anchor, target) in [
-            ("decode, full-size shallow (8-1000-512)", "Tests/Fixtures/models/new-full-shallow", "≤ 50 µs"),
-            ("decode, full-size deep (8-16-…-1000-512)", "Tests/Fixtures/models/new-full-deep", "—"),
+            ("decode, shallow 8-1000-512", "Tests/Fixtures/models/new-full-shallow", "≤ 50 µs"),
+            ("decode, deep 8-16-…-1000-512", "Tests/Fixtures/models/new-full-deep", "—"),
         ] {
             let decoder = try ModelBundle(anchor: root + "/" + anchor, parts: [.decoder]).decoder!
             let timing = decodeTiming(decoder)
             print(row(label + ", µs/call", String(format: "%.1f (p50 %.1f, p99 %.1f)", timing.mean, timing.p50, timing.p99), target))
             let batch = batchThroughput(decoder, batch: 256)
-            print(row(label + ", batch 256", String(format: "%.0f frames/s", batch), "—"))
+            print(row(label + ", batches of 256", String(format: "%.0f frames/s", batch), "—"))
         }
         for fftSize in [4096, 16384] {
             let bank = MelFilterbank(fftSize: fftSize)
             let micros = melToSpectrumTiming(bank)
             print(row("mel -> spectrum (sparse), N = \(fftSize), µs/call", String(format: "%.2f", micros), "O(N)"))
         }
+        let model = root + "/models/drone.wav"
+        let speed = try offlineRenderSpeed(model: model)
+        print(row("offline render 4096/512, shallow model", String(format: "%.0f× real time", speed), "≥ 100×"))
+        for block in [64, 128, 256, 512, 1024] {
+            let load = try callbackLoad(model: model, block: block)
+            print(row("render callback load, block \(block)", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
+        }
+        let latency = try controlLatency(model: model, block: 256)
+        let budget = (256.0 + 512.0) / 44100 * 1000
+        print(row("control latency, packet → first sample, block 256",
+                  String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms", latency.p50, latency.p99, latency.max),
+                  String(format: "≤ %.1f ms", budget)))
+    }
+
+    static func engine(model: String, block: Int = 256) throws -> SynthesisEngine {
+        let bundle = try ModelBundle(anchor: model, parts: [.decoder])
+        let voice = try Voice(bundle: bundle)
+        return SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, melCount: voice.melCount),
+                               channels: 2, walking: true, tapSeconds: 1)
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    /// Audio seconds rendered per CPU second, one thread, 4096/512, mono.
+    static func offlineRenderSpeed(model: String) throws -> Double {
+        let engine = try engine(model: model)
+        let block = 4096
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
+        defer { buffer.deallocate() }
+        let seconds = 120.0
+        let start = threadCPUSeconds()
+        for _ in 0..<Int(seconds * 44100) / block {
+            engine.render(buffer, frames: block)
+            engine.tap.discardAll()
+        }
+        return seconds / (threadCPUSeconds() - start)
+    }
+
+    /// Time spent in each render call as a share of the block's duration.
+    static func callbackLoad(model: String, block: Int) throws -> (mean: Double, p99: Double, max: Double) {
+        let engine = try engine(model: model)
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
+        defer { buffer.deallocate() }
+        var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000)
+        let blockNanoseconds = Double(block) / 44100 * 1e9
+        var total = 0.0
+        let calls = Int(30 * 44100) / block
+        for call in 0..<calls {
+            let start = DispatchTime.now().uptimeNanoseconds
+            engine.render(buffer, frames: block)
+            let elapsed = DispatchTime.now().uptimeNanoseconds - start
+            engine.tap.discardAll()
+            guard call > 100 else { continue }
+            histogram.record(UInt64(Double(elapsed) / blockNanoseconds * 1e5))
+            total += Double(elapsed) / blockNanoseconds
+        }
+        return (total / Double(calls - 101) * 100, Double(histogram.valueAtPercentile(99)) / 1000, Double(histogram.max) / 1000)
+    }
+
+    /// From sending a /latent/1 packet to the server until the render thread
+    /// synthesises the first hop that carries the new value, in milliseconds.
+    static func controlLatency(model: String, block: Int) throws -> (p50: Double, p99: Double, max: Double) {
+        let client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
+        let listen = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0)).port
+        var configuration = ServerConfiguration(model: model)
+        configuration.listenPort = listen
+        configuration.replyPort = client.port
+        configuration.nullOutput = true
+        configuration.blockSize = block
+        configuration.walking = false
+        let server = try AutocoderServer(configuration: configuration)
+        let done = DispatchSemaphore(value: 0)
+        Thread { server.run(); done.signal() }.start()
+        defer { server.requestStop(); done.wait() }
+        let address = try SocketAddress(host: "127.0.0.1", port: listen)
+        var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000)
+        Thread.sleep(forTimeInterval: 0.5)
+        for i in 0..<400 {
+            let sent = DispatchTime.now().uptimeNanoseconds
+            client.send(OSCCodec.encode(OSCMessage("/latent/1", [.float(Float(i % 2))])), to: address)
+            while server.engine.status.latentReflectedAt.load(ordering: .relaxed) < sent,
+                  DispatchTime.now().uptimeNanoseconds - sent < 1_000_000_000 {
+                usleep(50)
+            }
+            let reflected = server.engine.status.latentReflectedAt.load(ordering: .relaxed)
+            histogram.record((max(reflected, sent) - sent) / 1000)
+            usleep(UInt32.random(in: 1000...20000))   // arrive at every phase of the block and hop
+        }
+        return (Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000, Double(histogram.max) / 1000)
     }
 
     static func row(_ a: String, _ b: String, _ c: String) -> String {
-        a.padding(toLength: 50, withPad: " ", startingAt: 0) + b.padding(toLength: 28, withPad: " ", startingAt: 0) + c
+        a.padding(toLength: 54, withPad: " ", startingAt: 0) + " " + b.padding(toLength: 40, withPad: " ", startingAt: 0) + " " + c
     }
 
     /// Times single decode calls (the real-time path) one by one.

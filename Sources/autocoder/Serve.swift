@@ -72,6 +72,8 @@ struct Serve: ParsableCommand {
             print(devices.isEmpty ? "no sound output devices" : devices.map(\.description).joined(separator: "\n"))
             return
         }
+        let stop = StopRequest()
+        StopSignals.watch { _ in stop.signal() }
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var configuration = ServerConfiguration(model: try model ?? BundledModel.path())
         configuration.host = host
@@ -91,20 +93,33 @@ struct Serve: ParsableCommand {
         configuration.recordFormat = recordFormat
 
         let server = try AutocoderServer(configuration: configuration)
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { server.requestStop() }
-            source.resume()
-            return source
-        }
+        stop.attach(server)
         print(server.readySummary)
         fflush(nil)
         if let finished = server.run(), let path = finished.path {
             print("recording finished: \(path) (\(finished.frames) frames)")
         }
-        signals.forEach { $0.cancel() }
         print("autocoder: stopped")
+    }
+}
+
+/// Hands a stop signal to the server, or holds it until the server exists.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending = false
+    private var attached: AutocoderServer?
+
+    func signal() {
+        lock.withLock {
+            if let attached { attached.requestStop() } else { pending = true }
+        }
+    }
+
+    func attach(_ server: AutocoderServer) {
+        lock.withLock {
+            attached = server
+            if pending { server.requestStop() }
+        }
     }
 }
 

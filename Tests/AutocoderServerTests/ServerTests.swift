@@ -149,9 +149,35 @@ import Testing
         #expect(tail.allSatisfy { $0 == 0 }, "silence after /stop")
     }
 
+    @Test func aSignalRightAfterStartIsNotLost() throws {
+        for _ in 0..<3 {
+            let server = try ServerProcess()
+            server.process.terminate()
+            #expect(server.waitForExit() == 0)
+        }
+    }
+
+    @Test func loadingAModelWhilePlayingLeavesNoGap() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess()
+        _ = server.request("/record/start", [.string(directory + "/swap.wav")], reply: "/record/started")
+        usleep(700_000)
+        _ = server.request("/load/decoder", [.string(Binaries.fixtures + "/new-full-deep")], reply: "/loaded")
+        usleep(700_000)
+        _ = server.request("/load/decoder", [.string(Binaries.bundledModel)], reply: "/loaded")
+        usleep(700_000)
+        _ = server.request("/record/stop", reply: "/record/stopped")
+        let left = try SoundFile(contentsOf: directory + "/swap.wav").channel(0)
+        #expect(left.count > 44100)
+        for start in stride(from: 0, to: left.count - 441, by: 441) {
+            #expect(rms(left[start..<start + 441]) > 1e-4, "a silent 10 ms at \(Double(start) / 44100) s")
+        }
+    }
+
     @Test func controlsChangeWhatStatusReports() throws {
         let server = try ServerProcess()
-        server.send("/fft", [.int(8192), .int(1024)])
+        server.send("/fft", [.float(8192), .float(1024)])   // Max number boxes send floats
         server.send("/walk", [.int(0)])
         server.send("/stop")
         usleep(300_000)
@@ -171,13 +197,14 @@ import Testing
         #expect(abs((latent?.arguments[1].float ?? 0) - 0.9) < 1e-3)
     }
 
-    @Test func sigtermFinishesTheRecordingAndExitsCleanly() throws {
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalFinishesTheRecordingAndExitsCleanly(signal: Int32) throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try ServerProcess()
         _ = server.request("/record/start", [.string(directory + "/cut.wav")], reply: "/record/started")
         usleep(1_000_000)
-        server.process.terminate()
+        kill(server.process.processIdentifier, signal)
         #expect(server.waitForExit() == 0)
         #expect(server.standardOutput.contains("recording finished: \(directory)/cut.wav"))
         let take = try SoundFile(contentsOf: directory + "/cut.wav")
