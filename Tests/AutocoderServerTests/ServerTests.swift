@@ -149,6 +149,21 @@ import Testing
         #expect(tail.allSatisfy { $0 == 0 }, "silence after /stop")
     }
 
+    @Test func sigkillLeavesAPlayableRecording() throws {
+        // The header is rewritten after every write, so even an unclean death
+        // leaves a WAV that reads up to the last write (20 ms before).
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess()
+        _ = server.request("/record/start", [.string(directory + "/killed.wav")], reply: "/record/started")
+        usleep(1_500_000)
+        kill(server.process.processIdentifier, SIGKILL)
+        _ = server.waitForExit()
+        let take = try SoundFile(contentsOf: directory + "/killed.wav")
+        #expect(Double(take.frames) / 44100 > 1.2, "\(take.frames) frames survived")
+        #expect(rms(take.samples) > 0.01)
+    }
+
     @Test func aSignalRightAfterStartIsNotLost() throws {
         for _ in 0..<3 {
             let server = try ServerProcess()
