@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
         // Model files (.mm, TensorFlow Lite) and inference.
         .target(name: "AutocoderModel", dependencies: ["COpenBLAS"]),
@@ -46,8 +47,10 @@ let package = Package(
         // Sound devices (PortAudio, a clock-paced null output) and sound files (libsndfile).
         .target(
             name: "AutocoderAudio",
-            dependencies: ["AutocoderEngine", "CPortAudio", "CSndFile", .product(name: "Atomics", package: "swift-atomics")]
+            dependencies: ["AutocoderEngine", "CPortAudio", "CSndFile", "CSoxr", .product(name: "Atomics", package: "swift-atomics")]
         ),
+        // Training: analysis of sounds into training sets, and (to come) the VAE trainer.
+        .target(name: "AutocoderTraining", dependencies: ["AutocoderModel", "AutocoderDSP", "AutocoderAudio"]),
         // The OSC server: the address space, model loading and recording control.
         .target(
             name: "AutocoderServer",
@@ -61,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "autocoder",
             dependencies: [
-                "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio", "AutocoderServer",
+                "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio", "AutocoderServer", "AutocoderTraining",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -87,6 +90,7 @@ let package = Package(
         ),
         .target(name: "AudioTestSupport", dependencies: ["AutocoderDSP"], path: "Tests/AudioTestSupport"),
         .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]),
+        .testTarget(name: "AutocoderTrainingTests", dependencies: ["AutocoderTraining", "AutocoderAudio", "AutocoderModel"]),
         // Start the built server and talk to it over UDP; need `swift build -c release` first (scripts/test does it).
         .testTarget(
             name: "AutocoderServerTests",

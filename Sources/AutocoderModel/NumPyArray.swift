@@ -70,4 +70,37 @@ public struct NumPyArray: Sendable, Equatable {
             }
         }
     }
+
+    /// Writes float64 values as a C-ordered `.npy` (format 1.0) that numpy loads.
+    /// The file appears complete or not at all (written aside, then renamed).
+    public static func write(float64 values: [Double], shape: [Int], to path: String) throws {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+        let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(dims)), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var bytes = [UInt8](repeating: 0, count: 10 + header.utf8.count + 8 * values.count)
+        bytes[0] = 0x93
+        bytes.replaceSubrange(1..<6, with: Array("NUMPY".utf8))
+        bytes[6] = 1
+        bytes[8] = UInt8(header.utf8.count & 0xFF)
+        bytes[9] = UInt8(header.utf8.count >> 8)
+        bytes.replaceSubrange(10..<10 + header.utf8.count, with: Array(header.utf8))
+        bytes.withUnsafeMutableBytes { raw in
+            for (i, value) in values.enumerated() {
+                raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: 10 + header.utf8.count + 8 * i, as: UInt64.self)
+            }
+        }
+        try writeAtomically(Data(bytes), to: path)
+    }
+}
+
+/// Writes `data` beside `path` and renames it into place, so readers never see
+/// a half-written file; errors name the path.
+public func writeAtomically(_ data: Data, to path: String) throws {
+    do {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw ModelFileError(path: path, problem: "could not be written: \((error as NSError).localizedDescription)")
+    }
 }

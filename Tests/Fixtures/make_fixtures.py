@@ -9,6 +9,8 @@ Run once per toolchain; the outputs are committed under Tests/Fixtures/.
     python make_fixtures.py models Tests/Fixtures/models --tag new
     # python_speech_features filterbanks
     python make_fixtures.py filterbanks Tests/Fixtures/filterbanks
+    # the published analysis of the recordings in Tests/Fixtures/sounds
+    python make_fixtures.py analysis Tests/Fixtures/sounds
     # the bundled model: published analysis + VAE trained with TensorFlow 2.21
     python make_fixtures.py bundle models/drone.wav
 
@@ -211,8 +213,9 @@ def make_filterbanks(out):
         print(f"fbank {nfft} @ {rate}: {len(triples)} nonzeros")
 
 
-def published_analysis(path):
-    """autocoderlib.analyze_data: N=16384, hop 1024, Hann, |rfft| x analysis matrix, one zero row, min/max scaled."""
+def published_analysis(path, normalized=False):
+    """autocoderlib.analyze_data(_normalized): N=16384, hop 1024, Hann, |rfft| x analysis matrix,
+    one zero row, min/max scaled."""
     import librosa
     from python_speech_features.base import get_filterbanks
     from scipy.signal.windows import hann
@@ -228,10 +231,26 @@ def published_analysis(path):
     output = np.zeros((count - 16 + 1, mel_size))
     for i in range(count - 16):
         frame = data[i * hop:i * hop + fft_size] * window
-        output[i] = np.abs(np.fft.rfft(frame))[:fft_size // 2] @ analysis
+        magnitude = np.abs(np.fft.rfft(frame))
+        if normalized and magnitude.max() != 0:
+            magnitude = magnitude / magnitude.max()
+        output[i] = magnitude[:fft_size // 2] @ analysis
     output = np.nan_to_num(output, nan=0.0)
     minin, maxin = output.min(), output.max()
     return (output - minin) / (maxin - minin), minin, maxin
+
+
+def make_analysis(folder):
+    """References for the Swift analysis: every .oga/.wav in `folder`, plain and normalized."""
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith((".oga", ".wav")):
+            continue
+        for normalized in (False, True):
+            data, minin, maxin = published_analysis(os.path.join(folder, name), normalized)
+            stem = os.path.join(folder, name + (".normalized" if normalized else "") + ".reference")
+            np.save(stem + ".npy", data)
+            np.savetxt(stem + ".minmax", np.asarray([[minin, maxin]]), delimiter=", ")
+            print(f"{stem}: {data.shape[0]} rows, minin {minin}, maxin {maxin}")
 
 
 def make_bundle(sound, epochs, learning_rate, batch_size):
@@ -257,14 +276,16 @@ def make_bundle(sound, epochs, learning_rate, batch_size):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["models", "filterbanks", "bundle"])
+    parser.add_argument("what", choices=["models", "filterbanks", "analysis", "bundle"])
     parser.add_argument("out", help="output folder, or for bundle the sound file (the anchor)")
     parser.add_argument("--tag", choices=["old", "new"])
     parser.add_argument("--epochs", type=int, default=400)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--batch-size", type=int, default=256)
     args = parser.parse_args()
-    if args.what == "bundle":
+    if args.what == "analysis":
+        make_analysis(args.out)
+    elif args.what == "bundle":
         make_bundle(args.out, args.epochs, args.learning_rate, args.batch_size)
     elif args.what == "models":
         if not args.tag:
