@@ -49,8 +49,8 @@ let package = Package(
             name: "AutocoderAudio",
             dependencies: ["AutocoderEngine", "CPortAudio", "CSndFile", "CSoxr", .product(name: "Atomics", package: "swift-atomics")]
         ),
-        // Training: analysis of sounds into training sets, and (to come) the VAE trainer.
-        .target(name: "AutocoderTraining", dependencies: ["AutocoderModel", "AutocoderDSP", "AutocoderAudio"]),
+        // Training: analysis of sounds into training sets, and the VAE trainer (OpenBLAS).
+        .target(name: "AutocoderTraining", dependencies: ["AutocoderModel", "AutocoderDSP", "AutocoderAudio", "COpenBLAS"]),
         // The OSC server: the address space, model loading and recording control.
         .target(
             name: "AutocoderServer",
@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio", "AutocoderServer", "AutocoderTraining",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,7 +78,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel"]),
+        .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel", "AudioTestSupport"]),
         .testTarget(name: "AutocoderDSPTests", dependencies: ["AutocoderDSP", "AutocoderModel"]),
         // Counts the render thread's heap allocations (run under LD_PRELOAD by AutocoderServerTests).
         .executableTarget(
@@ -88,9 +89,9 @@ let package = Package(
             ],
             path: "Tests/RenderAllocationProbe"
         ),
-        .target(name: "AudioTestSupport", dependencies: ["AutocoderDSP"], path: "Tests/AudioTestSupport"),
+        .target(name: "AudioTestSupport", dependencies: ["AutocoderDSP", "AutocoderModel"], path: "Tests/AudioTestSupport"),
         .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]),
-        .testTarget(name: "AutocoderTrainingTests", dependencies: ["AutocoderTraining", "AutocoderAudio", "AutocoderModel"]),
+        .testTarget(name: "AutocoderTrainingTests", dependencies: ["AutocoderTraining", "AutocoderAudio", "AutocoderModel", "AudioTestSupport"]),
         // Start the built server and talk to it over UDP; need `swift build -c release` first (scripts/test does it).
         .testTarget(
             name: "AutocoderServerTests",

@@ -74,9 +74,18 @@ public struct NumPyArray: Sendable, Equatable {
     /// Writes float64 values as a C-ordered `.npy` (format 1.0) that numpy loads.
     /// The file appears complete or not at all (written aside, then renamed).
     public static func write(float64 values: [Double], shape: [Int], to path: String) throws {
+        try write(values.map { $0.bitPattern }, dtype: "<f8", shape: shape, to: path)
+    }
+
+    /// Writes int64 values (similarity orders) the same way.
+    public static func write(int64 values: [Int64], shape: [Int], to path: String) throws {
+        try write(values.map { UInt64(bitPattern: $0) }, dtype: "<i8", shape: shape, to: path)
+    }
+
+    private static func write(_ values: [UInt64], dtype: String, shape: [Int], to path: String) throws {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
         let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(dims)), }"
+        var header = "{'descr': '\(dtype)', 'fortran_order': False, 'shape': (\(dims)), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
         var bytes = [UInt8](repeating: 0, count: 10 + header.utf8.count + 8 * values.count)
@@ -88,7 +97,7 @@ public struct NumPyArray: Sendable, Equatable {
         bytes.replaceSubrange(10..<10 + header.utf8.count, with: Array(header.utf8))
         bytes.withUnsafeMutableBytes { raw in
             for (i, value) in values.enumerated() {
-                raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: 10 + header.utf8.count + 8 * i, as: UInt64.self)
+                raw.storeBytes(of: value.littleEndian, toByteOffset: 10 + header.utf8.count + 8 * i, as: UInt64.self)
             }
         }
         try writeAtomically(Data(bytes), to: path)

@@ -21,7 +21,7 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(path): \(problem)" }
 
     /// The bytes of a file, or an error saying why they cannot be had.
-    static func contents(of path: String) throws -> [UInt8] {
+    public static func contents(of path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ModelFileError(path: path, problem: "no such file")

@@ -3,6 +3,7 @@
 // interpreter (ai-edge-litert, in the virtual environment scripts/test makes)
 // with the same results to 1e-5.
 
+import AudioTestSupport
 import AutocoderModel
 import Foundation
 import Testing
@@ -27,26 +28,6 @@ enum WriterFixture {
         ("shallow", [8, 24, 40], 7),
         ("deep", [8, 8, 10, 12, 16, 24, 32, 48, 40], 25),
     ]
-
-    static var interpreter: String? {
-        let path = Fixtures.root + "/../../.venv-litert/bin/python"
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
-
-    /// Runs TensorFlow Lite's interpreter on `model` for `rows`; returns its output rows.
-    static func litert(_ model: String, rows: [[Float]], index: Int, scratch: String) throws -> [[Float]] {
-        let python = try #require(interpreter, "TensorFlow Lite's interpreter is missing: run scripts/test (it makes .venv-litert with ai-edge-litert)")
-        try NumPyArray.write(float64: rows.flatMap { $0.map(Double.init) }, shape: [rows.count, rows[0].count], to: scratch + "/in.npy")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Fixtures.root + "/litert_check.py", model, scratch + "/in.npy", scratch + "/out.npy", String(index)]
-        process.standardError = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "litert_check.py failed on \(model)")
-        let out = try NumPyArray(contentsOf: scratch + "/out.npy")
-        return (0..<out.shape[0]).map { r in Array(out.floats[r * out.shape[1]..<(r + 1) * out.shape[1]]) }
-    }
 }
 
 @Suite struct TFLiteWriterTests {
@@ -76,7 +57,7 @@ enum WriterFixture {
         let scratch = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try Data(bytes).write(to: URL(fileURLWithPath: scratch + "/model.dec"))
-        let theirs = try WriterFixture.litert(scratch + "/model.dec", rows: latents, index: spec.outputIndex, scratch: scratch)
+        let theirs = try LiteRT.run(scratch + "/model.dec", rows: latents, index: spec.outputIndex)
         for (latent, row) in zip(latents, theirs) {
             let ours = plan.run(batch: 1, inputs: latent)[0]
             let width = ours.count
@@ -100,7 +81,7 @@ enum WriterFixture {
         let scratch = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try Data(bytes).write(to: URL(fileURLWithPath: scratch + "/model.enc"))
-        let theirs = try WriterFixture.litert(scratch + "/model.enc", rows: frames, index: 12 + 3 * h, scratch: scratch)
+        let theirs = try LiteRT.run(scratch + "/model.enc", rows: frames, index: 12 + 3 * h)
         for (frame, row) in zip(frames, theirs) {
             let ours = plan.run(batch: 1, inputs: frame)
             // Subgraph order is Keras order: z_mean, z_log_var, z; then the hard-coded read.

@@ -1,0 +1,154 @@
+// `autocoder train`: fits the VAE to ANCHOR.npy and writes ANCHOR.mm, .dec and
+// .enc. Epochs shuffle the frames and walk them in batches; early stopping
+// watches the epoch loss; the best weights seen are the ones written, also
+// when a stop is requested (Ctrl-C). One thread drives it; BLAS uses the cores.
+
+import AutocoderModel
+import Foundation
+
+public struct TrainingOptions: Sendable {
+    public var shape = VAEShape()
+    public var epochs = 400
+    public var batchSize = 256
+    public var learningRate: Float = 1e-3
+    public var patience = 40
+    public var minDelta = 1e-3
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    /// The published autocoder's settings (autocoder_analyze.py / the Colab script).
+    public static var published: TrainingOptions {
+        var options = TrainingOptions()
+        options.epochs = 50000
+        options.learningRate = 1e-5
+        options.patience = 1000
+        options.minDelta = 1e-5
+        return options
+    }
+}
+
+public struct EpochReport: Sendable {
+    public let epoch: Int
+    public let loss: Double
+    public let bestLoss: Double
+    public let bestEpoch: Int
+    public let seconds: Double
+}
+
+public struct TrainingResult: Sendable {
+    public let epochs: Int
+    public let firstLoss: Double
+    public let bestLoss: Double
+    public let bestEpoch: Int
+    public let stoppedEarly: Bool
+    public let interrupted: Bool
+    public let secondsPerEpoch: Double
+    /// Mean |x − decode(encode(x))| over the training frames, with the written model.
+    public let reconstructionError: Double
+}
+
+public final class Trainer {
+    public let anchor: String
+    public let options: TrainingOptions
+    private let frames: [Float]
+    private let rows: Int
+    private let range: (minIn: Double, maxIn: Double)
+    private var vae: VAE
+
+    /// Reads ANCHOR.npy (frames × input_dim in [0,1]) and ANCHOR.minmax.
+    public init(anchor: String, options: TrainingOptions) throws {
+        let set = try NumPyArray(contentsOf: anchor + ".npy")
+        guard set.shape.count == 2, set.shape[0] > 0, set.shape[1] == options.shape.inputDim else {
+            throw ModelFileError(path: anchor + ".npy", problem: "has shape \(set.shape); expected frames x \(options.shape.inputDim) (run `autocoder analyze` first)")
+        }
+        if let bad = set.values.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= 1) }) {
+            throw ModelFileError(path: anchor + ".npy", problem: "value \(bad) is \(set.values[bad]); a training set holds values in [0,1]")
+        }
+        frames = set.values.map { Float($0) }
+        rows = set.shape[0]
+        let text = String(decoding: try ModelFileError.contents(of: anchor + ".minmax"), as: UTF8.self)
+        let values = text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { Double($0) }
+        guard values.count == 2, values.allSatisfy({ $0.isFinite }) else {
+            throw ModelFileError(path: anchor + ".minmax", problem: "expected two numbers, minin and maxin")
+        }
+        range = (values[0], values[1])
+        self.anchor = anchor
+        self.options = options
+        vae = VAE(shape: options.shape, seed: options.seed)
+    }
+
+    public var frameCount: Int { rows }
+
+    /// Trains until the epoch cap, early stopping or `shouldStop`, then writes
+    /// the best weights as ANCHOR.mm/.dec/.enc.
+    public func train(report: (EpochReport) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> TrainingResult {
+        var random = SplitMix(seed: options.seed &+ 1)
+        var order = Array(0..<rows)
+        let dim = options.shape.inputDim
+        var best = vae
+        var bestLoss = Double.infinity, bestEpoch = 0, firstLoss = 0.0
+        var sinceImprovement = 0
+        var epoch = 0
+        var interrupted = false
+        let started = Date()
+        var batch = [Float](repeating: 0, count: options.batchSize * dim)
+        while epoch < options.epochs {
+            if shouldStop() { interrupted = true; break }
+            let epochStart = Date()
+            order.shuffle(using: &random)
+            var total = 0.0
+            for start in stride(from: 0, to: rows, by: options.batchSize) {
+                let count = min(options.batchSize, rows - start)
+                for (slot, row) in order[start..<start + count].enumerated() {
+                    batch.replaceSubrange(slot * dim..<(slot + 1) * dim, with: frames[row * dim..<(row + 1) * dim])
+                }
+                let loss = vae.step(Array(batch.prefix(count * dim)), rows: count, learningRate: options.learningRate, learn: true)
+                total += loss * Double(count)
+            }
+            epoch += 1
+            let loss = total / Double(rows)
+            if epoch == 1 { firstLoss = loss }
+            if loss < bestLoss - options.minDelta {
+                sinceImprovement = 0
+            } else {
+                sinceImprovement += 1
+            }
+            if loss < bestLoss {
+                bestLoss = loss
+                bestEpoch = epoch
+                best = vae
+            }
+            report(EpochReport(epoch: epoch, loss: loss, bestLoss: bestLoss, bestEpoch: bestEpoch, seconds: Date().timeIntervalSince(epochStart)))
+            if sinceImprovement >= options.patience { break }
+        }
+        let secondsPerEpoch = epoch > 0 ? Date().timeIntervalSince(started) / Double(epoch) : 0
+        vae = best
+        let error = try write()
+        return TrainingResult(epochs: epoch, firstLoss: firstLoss, bestLoss: bestLoss, bestEpoch: bestEpoch,
+                              stoppedEarly: epoch < options.epochs && !interrupted, interrupted: interrupted,
+                              secondsPerEpoch: secondsPerEpoch, reconstructionError: error)
+    }
+
+    /// Writes the current weights; returns the mean reconstruction error.
+    private func write() throws -> Double {
+        let shape = options.shape
+        let zMean = vae.encode(frames, rows: rows)
+        var low = [Double](repeating: .infinity, count: shape.encodedDim), high = [Double](repeating: -.infinity, count: shape.encodedDim)
+        for (i, z) in zMean.enumerated() {
+            low[i % shape.encodedDim] = min(low[i % shape.encodedDim], Double(z))
+            high[i % shape.encodedDim] = max(high[i % shape.encodedDim], Double(z))
+        }
+        let metadata = ModelMetadata(scaleMult: zip(high, low).map { $0 - $1 }, scaleSubtract: low, minIn: range.minIn, maxIn: range.maxIn,
+                                     inputDim: shape.inputDim, intermediateDim: shape.intermediateDim, encodedDim: shape.encodedDim, deep: shape.deep)
+        try writeAtomically(Data(vae.decoderFile), to: anchor + ".dec")
+        try writeAtomically(Data(vae.encoderFile), to: anchor + ".enc")
+        try writeAtomically(Data(metadata.text.utf8), to: anchor + ".mm")
+
+        // Check what was written: decode(encode(x)) through the files themselves.
+        let bundle = try ModelBundle(anchor: anchor, parts: [.decoder, .encoder])
+        let latent = bundle.encoder!.encode(batch: frames)
+        let decoded = bundle.decoder!.decode(batch: latent)
+        return zip(decoded, frames).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(frames.count)
+    }
+}
