@@ -74,6 +74,7 @@ let package = Package(
             name: "autocoder-bench",
             dependencies: [
                 "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio", "AutocoderServer", "AutocoderOSC",
+                "AutocoderTraining",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

@@ -8,7 +8,7 @@ import Foundation
 
 public struct TrainingOptions: Sendable {
     public var shape = VAEShape()
-    public var epochs = 400
+    public var epochs = 300
     public var batchSize = 256
     public var learningRate: Float = 1e-3
     public var patience = 40

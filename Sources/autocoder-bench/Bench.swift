@@ -11,6 +11,7 @@ import AutocoderModel
 import AutocoderOSC
 import AutocoderServer
 import Foundation
+import AutocoderTraining
 import Histogram
 
 @main
@@ -44,11 +45,55 @@ struct Bench {
             let load = try callbackLoad(model: model, block: block)
             print(row("render callback load, block \(block)", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
         }
+        try trainingComparison()
         let latency = try controlLatency(model: model, block: 256)
         let budget = (256.0 + 512.0) / 44100 * 1000
         print(row("control latency, packet → first sample, block 256",
                   String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms", latency.p50, latency.p99, latency.max),
                   String(format: "≤ %.1f ms", budget)))
+    }
+
+    /// Seconds per epoch, native against TensorFlow/Keras on the CPU, same data
+    /// (the bundled model's one-minute training sound), architecture and batch.
+    static func trainingComparison() throws {
+        let sound = root + "/models/drone.wav"
+        guard FileManager.default.fileExists(atPath: sound) else {
+            print(row("training, seconds per epoch", "skipped: models/drone.wav missing", "python3 models/make_source.py models/drone.wav"))
+            return
+        }
+        let scratch = NSTemporaryDirectory() + "autocoder-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let anchor = scratch + "/drone.wav"
+        try FileManager.default.copyItem(atPath: sound, toPath: anchor)
+        let set = try TrainingSetAnalysis.analyze(file: anchor)
+        for deep in [false, true] {
+            var options = TrainingOptions()
+            options.shape = VAEShape(deep: deep)
+            options.epochs = 6
+            options.patience = 100
+            let result = try Trainer(anchor: anchor, options: options).train()
+            let name = "training \(deep ? "deep" : "shallow"), \(set.rows) frames, batch 256, s/epoch"
+            let keras = kerasSecondsPerEpoch(data: anchor + ".npy", deep: deep)
+            let measured = String(format: "%.3f native", result.secondsPerEpoch) + (keras.map { String(format: " vs %.3f Keras (%.1f×)", $0, $0 / result.secondsPerEpoch) } ?? "")
+            print(row(name, measured, keras == nil ? "Keras not installed (scripts/make-fixtures models)" : "faster than Keras"))
+        }
+    }
+
+    /// TensorFlow/Keras's seconds per epoch, when the fixture environment has TensorFlow.
+    static func kerasSecondsPerEpoch(data: String, deep: Bool) -> Double? {
+        let python = root + "/.venv-tf221/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [root + "/Tests/Fixtures/keras_epoch_time.py", data, "256", "5"] + (deep ? ["deep"] : [])
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = Pipe()
+        guard (try? process.run()) != nil else { return nil }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     static func engine(model: String, block: Int = 256) throws -> SynthesisEngine {

@@ -25,7 +25,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Use the published hyperparameters (slow: meant for hours on a GPU notebook).")
     var published = false
 
-    @Option(help: "Most epochs to train (default 400; published 50000).")
+    @Option(help: "Most epochs to train (default 300; published 50000).")
     var epochs: Int?
 
     @Option(help: "Frames per batch (default and published 256).")
