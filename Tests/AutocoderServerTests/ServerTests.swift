@@ -260,6 +260,37 @@ import Testing
         #expect(server.status()["xruns"].flatMap(\.int) ?? 99 < 5)
     }
 
+    @Test func aNewSoundGoesFromAnalysisToTheServer() throws {
+        // The README's flow with the built binary: analyze → train → serve.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sound = directory + "/chime.oga"
+        try FileManager.default.copyItem(atPath: Binaries.root + "/Tests/Fixtures/sounds/complete.oga", toPath: sound)
+        func autocoder(_ arguments: [String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = Pipe()
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        let analysis = try autocoder(["analyze", sound])
+        #expect(analysis.0 == 0 && analysis.1.contains("32 frames"), "\(analysis.1)")
+        let training = try autocoder(["train", sound, "--epochs", "30", "--batch-size", "16"])
+        #expect(training.0 == 0 && training.1.contains("wrote \(sound).mm, .dec, .enc"), "\(training.1)")
+
+        let server = try ServerProcess(["--null-output"])
+        #expect(server.request("/load", [.string(sound)], reply: "/loaded")?.arguments == [.string(sound)])
+        let decoded = server.request("/decode", [.float(0.5)], reply: "/decoded")
+        let expected = try ModelBundle(anchor: sound, parts: [.decoder]).decoder!.decode([0.5, 0, 0, 0, 0, 0, 0, 0])
+        #expect(zip(decoded?.arguments.compactMap(\.float) ?? [], expected).allSatisfy { abs($0 - $1) <= 1e-6 })
+        #expect(server.status()["model"] == .string(sound))
+    }
+
     @Test func renderIsDeterministicForASeed() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -102,6 +102,29 @@ import Testing
             let ours = bundle.decoder!.decode(latent)
             #expect(zip(ours, row.prefix(512)).allSatisfy { abs($0 - $1) <= 1e-5 })
         }
+        let someFrames = (0..<6).map { r in Array(frames[r * 40 * width..<(r * 40 + 1) * width]) }
+        let encoderRows = try LiteRT.run(anchor + ".enc", rows: someFrames, index: 15)
+        for (frame, row) in zip(someFrames, encoderRows) {
+            let ours = bundle.encoder!.outputs(frame)
+            #expect(zip(ours[0], row[0..<8]).allSatisfy { abs($0 - $1) <= 1e-5 }, "z_mean")
+            #expect(zip(ours[1], row[8..<16]).allSatisfy { abs($0 - $1) <= 1e-5 }, "z_log_var")
+            #expect(zip(ours[0], row[24..<32]).allSatisfy { abs($0 - $1) <= 1e-5 }, "tensor 15 is z_mean, as the published tools read it")
+        }
+    }
+
+    @Test func aStopRequestKeepsTheBestModelSoFar() throws {
+        let directory = try Sounds.scratch(["complete.oga"])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let anchor = directory + "/complete.oga"
+        _ = try TrainingSetAnalysis.analyze(file: anchor)
+        var options = TrainingOptions()
+        options.epochs = 1000
+        var epochs = 0
+        let result = try Trainer(anchor: anchor, options: options).train(report: { _ in epochs += 1 }, shouldStop: { epochs >= 4 })
+        #expect(result.interrupted && result.epochs == 4)
+        #expect(result.bestLoss < result.firstLoss)
+        let bundle = try ModelBundle(anchor: anchor, parts: [.decoder, .encoder])
+        #expect(bundle.metadata.encodedDim == 8)
     }
 
     @Test func encodeSetAndDistancesFollowTheEncoder() throws {
