@@ -79,7 +79,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel", "AudioTestSupport"]),
+        .testTarget(name: "AutocoderModelTests", dependencies: ["AutocoderModel", "AutocoderDSP", "AudioTestSupport"]),
         .testTarget(name: "AutocoderDSPTests", dependencies: ["AutocoderDSP", "AutocoderModel"]),
         // Counts the render thread's heap allocations (run under LD_PRELOAD by AutocoderServerTests).
         .executableTarget(

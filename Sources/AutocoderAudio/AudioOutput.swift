@@ -66,6 +66,12 @@ public enum PortAudio {
         return preferred + all.filter { device in !preferred.contains { $0.index == device.index } }
     }
 
+    /// Interleaved float output on `device`, asking for 20 ms of latency.
+    static func streamParameters(_ device: AudioDevice, channels: Int) -> PaStreamParameters {
+        PaStreamParameters(device: PaDeviceIndex(device.index), channelCount: Int32(channels),
+                           sampleFormat: PaSampleFormat(paFloat32), suggestedLatency: 0.02, hostApiSpecificStreamInfo: nil)
+    }
+
     static func withStandardErrorSilenced<T>(_ body: () -> T) -> T {
         fflush(nil)
         let saved = dup(STDERR_FILENO)
@@ -131,8 +137,7 @@ public enum AudioOutputChoice {
     }
 
     private static func supports(_ device: AudioDevice, rate: Double, channels: Int) -> Bool {
-        var parameters = PaStreamParameters(device: PaDeviceIndex(device.index), channelCount: Int32(channels),
-                                            sampleFormat: PaSampleFormat(paFloat32), suggestedLatency: 0.02, hostApiSpecificStreamInfo: nil)
+        var parameters = PortAudio.streamParameters(device, channels: channels)
         return PortAudio.withStandardErrorSilenced { Pa_IsFormatSupported(nil, &parameters, rate) } == paFormatIsSupported
     }
 }
@@ -156,8 +161,7 @@ public final class PortAudioOutput: AudioOutput {
 
     public func start(_ engine: SynthesisEngine) throws {
         let retained = Unmanaged.passRetained(engine)
-        var parameters = PaStreamParameters(device: PaDeviceIndex(device.index), channelCount: Int32(channels),
-                                            sampleFormat: PaSampleFormat(paFloat32), suggestedLatency: 0.02, hostApiSpecificStreamInfo: nil)
+        var parameters = PortAudio.streamParameters(device, channels: channels)
         var stream: UnsafeMutableRawPointer?
         let status = PortAudio.withStandardErrorSilenced {
             Pa_OpenStream(&stream, nil, &parameters, sampleRate, UInt(blockSize), PaStreamFlags(paClipOff), renderCallback, retained.toOpaque())

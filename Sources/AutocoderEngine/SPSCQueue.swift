@@ -7,45 +7,57 @@
 
 import Atomics
 
-/// A bounded FIFO of values (commands, retired objects).
-public final class SPSCQueue<Element>: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<Element>
-    private let mask: Int
+/// The slots and the two cursors of a ring; `capacity` is rounded up to a power of two.
+/// Slots are not initialised: the ring that owns this does that.
+final class RingSlots<Element>: @unchecked Sendable {
+    let storage: UnsafeMutablePointer<Element>
+    let mask: Int
     /// Next slot to read; written by the consumer only.
-    private let head = ManagedAtomic<Int>(0)
+    let head = ManagedAtomic<Int>(0)
     /// Next slot to write; written by the producer only.
-    private let tail = ManagedAtomic<Int>(0)
+    let tail = ManagedAtomic<Int>(0)
 
-    /// `capacity` is rounded up to a power of two.
-    public init(capacity: Int) {
+    init(capacity: Int) {
         var size = 1
         while size < capacity { size <<= 1 }
         storage = .allocate(capacity: size)
         mask = size - 1
     }
 
-    deinit {
-        while pop() != nil {}
-        storage.deallocate()
+    deinit { storage.deallocate() }
+
+    var capacity: Int { mask + 1 }
+}
+
+/// A bounded FIFO of values (commands, retired objects).
+public final class SPSCQueue<Element>: @unchecked Sendable {
+    private let slots: RingSlots<Element>
+
+    public init(capacity: Int) {
+        slots = RingSlots(capacity: capacity)
     }
 
-    public var capacity: Int { mask + 1 }
+    deinit {
+        while pop() != nil {}
+    }
+
+    public var capacity: Int { slots.capacity }
 
     /// Producer side. Returns false (and keeps nothing) when the queue is full.
     public func push(_ element: Element) -> Bool {
-        let t = tail.load(ordering: .relaxed)
-        guard t - head.load(ordering: .acquiring) <= mask else { return false }
-        (storage + (t & mask)).initialize(to: element)
-        tail.store(t + 1, ordering: .releasing)
+        let t = slots.tail.load(ordering: .relaxed)
+        guard t - slots.head.load(ordering: .acquiring) <= slots.mask else { return false }
+        (slots.storage + (t & slots.mask)).initialize(to: element)
+        slots.tail.store(t + 1, ordering: .releasing)
         return true
     }
 
     /// Consumer side. Returns nil when the queue is empty.
     public func pop() -> Element? {
-        let h = head.load(ordering: .relaxed)
-        guard h != tail.load(ordering: .acquiring) else { return nil }
-        let element = (storage + (h & mask)).move()
-        head.store(h + 1, ordering: .releasing)
+        let h = slots.head.load(ordering: .relaxed)
+        guard h != slots.tail.load(ordering: .acquiring) else { return nil }
+        let element = (slots.storage + (h & slots.mask)).move()
+        slots.head.store(h + 1, ordering: .releasing)
         return element
     }
 }
@@ -54,22 +66,18 @@ public final class SPSCQueue<Element>: @unchecked Sendable {
 /// writer thread. Writes that do not fit are cut short and the shortfall is
 /// reported, never waited for.
 public final class SampleRing: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<Float>
-    private let mask: Int
-    private let head = ManagedAtomic<Int>(0)
-    private let tail = ManagedAtomic<Int>(0)
+    private let slots: RingSlots<Float>
+    private var storage: UnsafeMutablePointer<Float> { slots.storage }
+    private var mask: Int { slots.mask }
+    private var head: ManagedAtomic<Int> { slots.head }
+    private var tail: ManagedAtomic<Int> { slots.tail }
 
     public init(capacity: Int) {
-        var size = 1
-        while size < capacity { size <<= 1 }
-        storage = .allocate(capacity: size)
-        storage.initialize(repeating: 0, count: size)
-        mask = size - 1
+        slots = RingSlots(capacity: capacity)
+        slots.storage.initialize(repeating: 0, count: slots.capacity)
     }
 
-    deinit { storage.deallocate() }
-
-    public var capacity: Int { mask + 1 }
+    public var capacity: Int { slots.capacity }
 
     /// Producer: copies up to `count` samples; returns how many fit.
     @discardableResult

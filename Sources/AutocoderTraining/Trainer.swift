@@ -3,6 +3,7 @@
 // watches the epoch loss; the best weights seen are the ones written, also
 // when a stop is requested (Ctrl-C). One thread drives it; BLAS uses the cores.
 
+import AutocoderDSP
 import AutocoderModel
 import Foundation
 
@@ -83,7 +84,7 @@ public final class Trainer {
     /// Trains until the epoch cap, early stopping or `shouldStop`, then writes
     /// the best weights as ANCHOR.mm/.dec/.enc.
     public func train(report: (EpochReport) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> TrainingResult {
-        var random = SplitMix(seed: options.seed &+ 1)
+        var random = SplitMix64(seed: options.seed &+ 1)
         var order = Array(0..<rows)
         let dim = options.shape.inputDim
         var best = vae

@@ -49,7 +49,7 @@ public enum TrainingSetAnalysis {
         guard !names.isEmpty else {
             throw ModelFileError(path: folder, problem: "holds no sound files (\(soundExtensions.sorted().joined(separator: ", ")))")
         }
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var combined: [Double] = []
         var minIn = Double.infinity, maxIn = -Double.infinity
         let mels = 512
@@ -103,18 +103,5 @@ public enum TrainingSetAnalysis {
     private static func write(_ values: [Double], rows: Int, minIn: Double, maxIn: Double, anchor: String) throws {
         try NumPyArray.write(float64: values, shape: [rows, values.count / rows], to: anchor + ".npy")
         try writeAtomically(Data(String(format: "%.18e, %.18e\n", minIn, maxIn).utf8), to: anchor + ".minmax")
-    }
-}
-
-/// A small seeded generator for reproducible frame picks.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

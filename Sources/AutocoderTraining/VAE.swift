@@ -12,6 +12,7 @@
 // transposes; OpenBLAS spreads them over the cores. One thread drives a VAE.
 
 internal import COpenBLAS
+import AutocoderDSP
 import AutocoderModel
 import Foundation
 
@@ -24,7 +25,7 @@ struct TrainableLayer {
     // Gradients of the last backward pass.
     var gradWeights: [Float], gradBias: [Float]
 
-    init(inputs: Int, outputs: Int, relu: Bool, random: inout SplitMix) {
+    init(inputs: Int, outputs: Int, relu: Bool, random: inout SplitMix64) {
         let limit = (6 / Float(inputs + outputs)).squareRoot()
         let weights = (0..<inputs * outputs).map { _ in Float.random(in: -limit...limit, using: &random) }
         layer = DenseLayer(weights: weights, bias: [Float](repeating: 0, count: outputs), inputs: inputs, outputs: outputs)
@@ -127,7 +128,7 @@ struct VAE {
 
     init(shape: VAEShape, seed: UInt64) {
         self.shape = shape
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let widths = shape.encoderWidths
         encoder = (0..<widths.count - 1).map { TrainableLayer(inputs: widths[$0], outputs: widths[$0 + 1], relu: true, random: &random) }
         zMean = TrainableLayer(inputs: widths.last!, outputs: shape.encodedDim, relu: false, random: &random)

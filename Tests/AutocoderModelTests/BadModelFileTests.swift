@@ -1,6 +1,7 @@
 // Truncated, corrupt and unsupported model files must give an error that names
 // the file and the problem, never a crash and never silent garbage.
 
+import AutocoderDSP
 import Foundation
 import Testing
 import AutocoderModel
@@ -131,18 +132,5 @@ import AutocoderModel
         let anchor = directory + "/swap.wav"
         try Fixtures.copy(["old-tiny-shallow.enc": ".dec", "old-tiny-shallow.mm": ".mm"], to: anchor)
         #expect(throws: ModelFileError.self) { try ModelBundle(anchor: anchor, parts: [.decoder]) }
-    }
-}
-
-/// A small deterministic generator for reproducible corruption.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
