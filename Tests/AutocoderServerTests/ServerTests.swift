@@ -291,6 +291,33 @@ import Testing
         #expect(server.status()["model"] == .string(sound))
     }
 
+    @Test func ctrlCDuringTrainingKeepsTheBestModel() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sound = directory + "/alarm.oga"
+        try FileManager.default.copyItem(atPath: Binaries.root + "/Tests/Fixtures/sounds/alarm-clock-elapsed.oga", toPath: sound)
+        let analyze = Process()
+        analyze.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
+        analyze.arguments = ["analyze", sound]
+        analyze.standardOutput = Pipe()
+        try analyze.run()
+        analyze.waitUntilExit()
+        let train = Process()
+        train.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
+        train.arguments = ["train", sound, "--epochs", "100000", "--patience", "100000"]
+        let output = Pipe()
+        train.standardOutput = output
+        try train.run()
+        usleep(2_000_000)
+        kill(train.processIdentifier, SIGINT)
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        train.waitUntilExit()
+        #expect(train.terminationStatus == 0)
+        #expect(text.contains("(stopped by request)"), "\(text)")
+        let bundle = try ModelBundle(anchor: sound, parts: [.decoder, .encoder])
+        #expect(bundle.metadata.inputDim == 512)
+    }
+
     @Test func renderIsDeterministicForASeed() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
