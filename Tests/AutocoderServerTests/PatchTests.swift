@@ -27,7 +27,7 @@ enum PureData {
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { usleep(50_000) }
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }   // Pd ignores SIGTERM
         return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 }
@@ -67,6 +67,22 @@ enum PureData {
         #expect(rms(first) > 0.01 && rms(second) > 0.01)
         let (low, high) = (centroid(powerSpectrum(first)), centroid(powerSpectrum(second)))
         #expect(abs(low - high) > 200, "centroid \(low) Hz at latent 0, \(high) Hz at latent 1")
+    }
+
+    @Test func theMainPatchControlsReachTheServer() throws {
+        // The patch's sliders and toggles send to receive names; -send operates
+        // them as a click would. The server's /status must then show the result.
+        let server = try ServerProcess(["--null-output"])
+        let listen = server.serverAddress.description.split(separator: ":").last.map(String.init)!
+        let pdReplies = try freePort()
+        let sends = ["ac-port-reply \(pdReplies)", "ac-port-server \(listen)", "ac-walk 0", "ac-glide 0", "ac-latent3 0.9", "ac-latent6 0.1", "ac-play 0"]
+        let printed = try PureData.run(["-open", Binaries.root + "/patches/autocoder.pd"] + sends.flatMap { ["-send", $0] }, timeout: 2)
+        #expect(!printed.contains("error"), "\(printed)")
+        let status = server.status()
+        #expect(status["walking"] == .int(0) && status["playing"] == .int(0), "\(status)")
+        let latent = try #require(server.expect("/status/latent")).arguments.compactMap(\.float)
+        #expect(abs(latent[2] - 0.9) < 1e-3 && abs(latent[5] - 0.1) < 1e-3, "\(latent)")
+        #expect(status["received"].flatMap(\.int) ?? 0 >= 5)
     }
 
     @Test(arguments: ["autocoder.pd", "autocoder-client.pd"])
