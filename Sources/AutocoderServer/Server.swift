@@ -35,8 +35,17 @@ public struct ServerConfiguration: Sendable {
     /// Skip sound devices and use the clock-paced null output.
     public var nullOutput = false
     public var recordFormat = SoundFileWriter.SampleFormat.float32
+    /// Confine every path from OSC (/load*, /record/start) to this folder.
+    public var root: String?
+    /// Refuse /quit (for shared networks).
+    public var quitAllowed = true
 
     public init(model: String) { self.model = model }
+}
+
+/// A configuration the server cannot start with.
+public struct ServerConfigurationError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 public final class AutocoderServer: @unchecked Sendable {
@@ -62,12 +71,20 @@ public final class AutocoderServer: @unchecked Sendable {
     private var rejected = 0
     private var random = SystemRandomNumberGenerator()
     private var handlers: [String: (Request) throws -> Void] = [:]
+    private let paths: PathPolicy
+
+    /// Largest number of arguments and longest string accepted in one message.
+    public static let maximumArguments = 1024
+    public static let maximumStringLength = 4096
 
     /// Loads the model, finds the audio output, binds the socket, and starts
     /// sound. Throws with a message for the user when any of these fails.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "autocoder")) throws {
         self.configuration = configuration
         self.logger = logger
+        do { paths = try PathPolicy(root: configuration.root) } catch let rejection as Rejection {
+            throw ServerConfigurationError(description: rejection.reason)
+        }
         let bundle = try ModelBundle(anchor: configuration.model, parts: Self.availableParts(configuration.model))
         anchor = bundle.anchor
         decoder = bundle.decoder
@@ -167,6 +184,12 @@ public final class AutocoderServer: @unchecked Sendable {
             received += 1
             do {
                 guard let handler = handlers[message.address] else { throw Rejection("unknown address") }
+                guard message.arguments.count <= Self.maximumArguments else {
+                    throw Rejection("\(message.arguments.count) arguments; at most \(Self.maximumArguments) are accepted")
+                }
+                for case let .string(text) in message.arguments where text.utf8.count > Self.maximumStringLength {
+                    throw Rejection("a string of \(text.utf8.count) bytes; at most \(Self.maximumStringLength) are accepted")
+                }
                 currentSender = sender
                 try handler(Request(message: message))
             } catch let rejection as Rejection {
@@ -206,7 +229,11 @@ public final class AutocoderServer: @unchecked Sendable {
 
         // Kept from autocoder_remote.py.
         on("/sanity/check") { [unowned self] _ in reply("/sanity", [.string("checked")]) }
-        on("/quit") { [unowned self] request in try request.expect(arguments: 0...0); requestStop() }
+        on("/quit") { [unowned self] request in
+            try request.expect(arguments: 0...0)
+            guard configuration.quitAllowed else { throw Rejection("disabled (the server was started with --no-quit)") }
+            requestStop()
+        }
         on("/load") { [unowned self] request in try load(request, parts: [.decoder, .encoder]) }
         on("/load/decoder") { [unowned self] request in try load(request, parts: [.decoder]) }
         on("/load/encoder") { [unowned self] request in try load(request, parts: [.encoder]) }
@@ -214,7 +241,7 @@ public final class AutocoderServer: @unchecked Sendable {
         on("/encode") { [unowned self] request in try encode(request) }
         on("/load/distance") { [unowned self] request in
             try request.expect(arguments: 1...1)
-            let path = ModelBundle.anchor(from: try request.string(0)) + ".ord.npy"
+            let path = ModelBundle.anchor(from: try paths.resolve(try request.string(0))) + ".ord.npy"
             do { distance = try DistanceTable(contentsOf: path) } catch { throw Rejection("\(error)") }
             reply("/loaded", [.string(path)])
         }
@@ -312,7 +339,7 @@ public final class AutocoderServer: @unchecked Sendable {
 
     private func load(_ request: Request, parts: Set<ModelBundle.Part>) throws {
         try request.expect(arguments: 1...1)
-        let path = try request.string(0)
+        let path = try paths.resolve(try request.string(0))
         let bundle: ModelBundle
         do {
             bundle = try ModelBundle(anchor: path, parts: parts)
@@ -379,7 +406,7 @@ public final class AutocoderServer: @unchecked Sendable {
             }
             format = chosen
         }
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let absolute = try paths.resolve(path)
         do {
             try recorder.start(path: absolute, format: format)
         } catch let error as SoundFileError {

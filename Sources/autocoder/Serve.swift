@@ -55,6 +55,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Sample format of recordings: float (32-bit) or 24.")
     var recordFormat: SoundFileWriter.SampleFormat = .float32
 
+    @Option(help: "Confine the files OSC may load or record to this folder (no .. or symbolic-link escapes).")
+    var root: String?
+
+    @Flag(help: "Refuse /quit (for shared networks).")
+    var noQuit = false
+
     @OptionGroup var synthesis: SynthesisOptions
 
     func validate() throws {
@@ -91,6 +97,8 @@ struct Serve: ParsableCommand {
         configuration.channels = channels
         configuration.nullOutput = nullOutput
         configuration.recordFormat = recordFormat
+        configuration.root = root
+        configuration.quitAllowed = !noQuit
 
         let server = try AutocoderServer(configuration: configuration)
         stop.attach(server)
