@@ -91,6 +91,13 @@ let package = Package(
             path: "Tests/RenderAllocationProbe"
         ),
         .target(name: "AudioTestSupport", dependencies: ["AutocoderDSP", "AutocoderModel"], path: "Tests/AudioTestSupport"),
+        // libFuzzer targets (scripts/fuzz); built plainly, a replayer of inputs.
+        .executableTarget(
+            name: "autocoder-fuzz",
+            dependencies: ["AutocoderModel", "AutocoderAudio", "AutocoderOSC", "AutocoderServer"],
+            path: "Tests/Fuzz",
+            exclude: ["corpus"]
+        ),
         .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]),
         .testTarget(name: "AutocoderTrainingTests", dependencies: ["AutocoderTraining", "AutocoderAudio", "AutocoderModel", "AudioTestSupport"]),
         // Start the built server and talk to it over UDP; need `swift build -c release` first (scripts/test does it).

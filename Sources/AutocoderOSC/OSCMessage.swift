@@ -121,14 +121,16 @@ public enum OSCCodec {
         arguments.reserveCapacity(count)
         for i in 0..<count {
             let tag = UInt8(bitPattern: types[i])
-            let value = argv[i]!
+            // Load exactly the argument's own bytes: lo_arg is a union wider than
+            // an int or a float, and the message buffer ends right after the last one.
+            let value = UnsafeRawPointer(argv[i]!)
             switch tag {
-            case UInt8(ascii: "i"): arguments.append(.int(value.pointee.i))
-            case UInt8(ascii: "f"): arguments.append(.float(value.pointee.f))
-            case UInt8(ascii: "d"): arguments.append(.double(value.pointee.d))
-            case UInt8(ascii: "h"): arguments.append(.int64(value.pointee.h))
+            case UInt8(ascii: "i"): arguments.append(.int(value.loadUnaligned(as: Int32.self)))
+            case UInt8(ascii: "f"): arguments.append(.float(value.loadUnaligned(as: Float.self)))
+            case UInt8(ascii: "d"): arguments.append(.double(value.loadUnaligned(as: Double.self)))
+            case UInt8(ascii: "h"): arguments.append(.int64(value.loadUnaligned(as: Int64.self)))
             case UInt8(ascii: "s"), UInt8(ascii: "S"):
-                arguments.append(.string(String(cString: UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))))
+                arguments.append(.string(String(cString: value.assumingMemoryBound(to: CChar.self))))
             case UInt8(ascii: "T"): arguments.append(.bool(true))
             case UInt8(ascii: "F"): arguments.append(.bool(false))
             case UInt8(ascii: "N"): arguments.append(.null)

@@ -169,6 +169,13 @@ public final class AutocoderServer: @unchecked Sendable {
 
     // MARK: Messages
 
+    /// Handles one datagram as if it had arrived on the socket (for embedding and
+    /// fuzzing). Network thread only: call it from the thread that runs the
+    /// server, or from a server that is not running.
+    public func receive(datagram: [UInt8], from sender: SocketAddress) {
+        handle(datagram: datagram, from: sender)
+    }
+
     private func handle(datagram: [UInt8], from sender: SocketAddress) {
         lastSender = sender
         let messages: [OSCMessage]
