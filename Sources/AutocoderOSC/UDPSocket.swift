@@ -74,8 +74,12 @@ public final class UDPSocket {
     public init(binding address: SocketAddress, receiveBuffer: Int = 4 << 20) throws {
         let descriptor = socket(address.family, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { throw SocketError(description: "cannot create a UDP socket: \(String(cString: strerror(errno)))") }
+        // SO_RCVBUF is capped by net.core.rmem_max (often 208 KB); a privileged
+        // process may go past it with SO_RCVBUFFORCE.
         var size = Int32(receiveBuffer)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        if setsockopt(descriptor, SOL_SOCKET, SO_RCVBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var storage = address.storage
         let status = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, address.length) }

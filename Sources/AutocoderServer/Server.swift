@@ -133,7 +133,7 @@ public final class AutocoderServer: @unchecked Sendable {
     /// What `serve` prints once it is ready.
     public var readySummary: String {
         """
-        autocoder: listening on \(socket.localAddress) (OSC/UDP), replies to \(replyAddress.map(\.description) ?? "the sender") port \(configuration.replyPort)
+        autocoder: listening on \(socket.localAddress) (OSC/UDP, \(socket.receiveBufferSize / 1024) KB receive buffer), replies to \(replyAddress.map(\.description) ?? "the sender") port \(configuration.replyPort)
         model:  \(anchor)
         audio:  \(output.description)
         synthesis: FFT \(kernelShape.fftSize), hop \(kernelShape.hop), \(engine.channels) channel\(engine.channels == 1 ? "" : "s"), walk \(engine.status.isWalking ? "on" : "off")
@@ -209,9 +209,30 @@ public final class AutocoderServer: @unchecked Sendable {
 
     private var currentSender: SocketAddress?
 
+    /// At most this many rejections are logged per second, so that a flood of bad
+    /// messages cannot stall the network thread on a slow or unread log.
+    private static let rejectionLogsPerSecond = 20
+    private var rejectionLogWindow = Date.distantPast
+    private var rejectionLogsInWindow = 0
+    private var rejectionLogsSuppressed = 0
+
     private func reject(_ address: String, _ reason: String, _ sender: SocketAddress) {
         rejected += 1
-        logger.notice("rejected \(address): \(reason)")
+        let now = Date()
+        if now.timeIntervalSince(rejectionLogWindow) >= 1 {
+            if rejectionLogsSuppressed > 0 {
+                logger.notice("\(rejectionLogsSuppressed) more rejected messages were not logged")
+            }
+            rejectionLogWindow = now
+            rejectionLogsInWindow = 0
+            rejectionLogsSuppressed = 0
+        }
+        if rejectionLogsInWindow < Self.rejectionLogsPerSecond {
+            rejectionLogsInWindow += 1
+            logger.notice("rejected \(address): \(reason)")
+        } else {
+            rejectionLogsSuppressed += 1
+        }
         send(OSCMessage("/error", [.string(address), .string(reason)]), to: replyDestination(sender))
     }
 

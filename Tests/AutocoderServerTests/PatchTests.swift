@@ -42,7 +42,7 @@ enum PureData {
         server.arguments = ["serve", String(reply), String(listen), "--model", Binaries.bundledModel, "--null-output"]
         let serverOutput = Pipe()
         server.standardOutput = serverOutput
-        server.standardError = Pipe()
+        server.standardError = FileHandle.nullDevice
         try server.run()
         defer { server.terminate(); server.waitUntilExit() }
         _ = serverOutput.fileHandleForReading.availableData   // the first line: listening

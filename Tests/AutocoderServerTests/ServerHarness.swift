@@ -39,7 +39,9 @@ final class ServerProcess {
     let client: UDPSocket
     let serverAddress: SocketAddress
     let output = Pipe()
-    let errors = Pipe()
+    /// The server's log, in a file: a pipe nobody drains would stall the server.
+    let errors: FileHandle
+    private let errorsPath = NSTemporaryDirectory() + "autocoder-server-\(UUID().uuidString).log"
     private var pending: [OSCMessage] = []
 
     /// Starts `autocoder serve REPLY LISTEN extra…` and waits until it answers /sanity/check.
@@ -51,6 +53,8 @@ final class ServerProcess {
         process.arguments = ["serve", String(client.port), String(listenPort), "--model", Binaries.bundledModel] + extra
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.standardOutput = output
+        _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
+        errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
         process.standardError = errors
         try process.run()
         let deadline = Date().addingTimeInterval(15)
@@ -59,12 +63,16 @@ final class ServerProcess {
             if let reply = receive(timeout: 0.2), reply.address == "/sanity" { return }
             guard process.isRunning else { break }
         }
-        throw HarnessError(description: "the server did not answer: \(String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self))")
+        throw HarnessError(description: "the server did not answer: \(log)")
     }
 
     deinit {
         if process.isRunning { process.terminate(); process.waitUntilExit() }
+        try? FileManager.default.removeItem(atPath: errorsPath)
     }
+
+    /// What the server has logged so far.
+    var log: String { (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? "" }
 
     func send(_ address: String, _ arguments: [OSCArgument] = []) {
         client.send(OSCCodec.encode(OSCMessage(address, arguments)), to: serverAddress)
