@@ -50,10 +50,16 @@ struct TrainableLayer {
             }
         }
         let n = layer.outputs
-        for row in 0..<batch {
-            for o in 0..<n {
-                let v = out[row * n + o] + layer.bias[o]
-                out[row * n + o] = relu ? max(v, 0) : v
+        out.withUnsafeMutableBufferPointer { y in
+            layer.bias.withUnsafeBufferPointer { b in
+                for row in 0..<batch {
+                    let r = y.baseAddress! + row * n
+                    if relu {
+                        for o in 0..<n { r[o] = max(r[o] + b[o], 0) }
+                    } else {
+                        for o in 0..<n { r[o] += b[o] }
+                    }
+                }
             }
         }
         return out
@@ -88,11 +94,24 @@ struct TrainableLayer {
     mutating func adam(learningRate: Float, step: Int) {
         let (beta1, beta2, epsilon): (Float, Float, Float) = (0.9, 0.999, 1e-7)
         let rate = learningRate * (1 - pow(beta2, Float(step))).squareRoot() / (1 - pow(beta1, Float(step)))
+        // Pointer loops: millions of parameters per step, so no bounds checks, and vectorisable.
         func update(_ w: inout [Float], _ m: inout [Float], _ v: inout [Float], _ g: [Float]) {
-            for i in 0..<w.count {
-                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-                w[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
+            let count = w.count
+            w.withUnsafeMutableBufferPointer { w in
+                m.withUnsafeMutableBufferPointer { m in
+                    v.withUnsafeMutableBufferPointer { v in
+                        g.withUnsafeBufferPointer { g in
+                            for i in 0..<count {
+                                let gi = g[i]
+                                let mi = beta1 * m[i] + (1 - beta1) * gi
+                                let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+                                m[i] = mi
+                                v[i] = vi
+                                w[i] -= rate * mi / (vi.squareRoot() + epsilon)
+                            }
+                        }
+                    }
+                }
             }
         }
         update(&layer.weights, &mWeights, &vWeights, gradWeights)

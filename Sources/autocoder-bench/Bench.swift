@@ -39,13 +39,19 @@ struct Bench {
             print(row("mel -> spectrum (sparse), N = \(fftSize), µs/call", String(format: "%.2f", micros), "O(N)"))
         }
         let model = root + "/models/drone.wav"
-        let speed = try offlineRenderSpeed(model: model)
-        print(row("offline render 4096/512, shallow model", String(format: "%.0f× real time", speed), "≥ 100×"))
+        for fft in [1024, 2048, 4096, 8192, 16384] {
+            let shape = try SynthesisShape.validated(fftSize: fft, hop: fft / 8).get()
+            let speed = try offlineRenderSpeed(model: model, shape: shape)
+            print(row("offline render \(fft)/\(fft / 8), shallow model", String(format: "%.0f× real time", speed), fft == 4096 ? "≥ 100×" : "—"))
+        }
         for block in [64, 128, 256, 512, 1024] {
             let load = try callbackLoad(model: model, block: block)
             print(row("render callback load, block \(block)", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
         }
         try trainingComparison()
+        if let startup = try startupTime(model: model) {
+            print(row("start-up: process start → first /sanity reply", String(format: "%.0f ms median of 5 (null output)", startup), "a fraction of a second"))
+        }
         let latency = try controlLatency(model: model, block: 256)
         let budget = (256.0 + 512.0) / 44100 * 1000
         print(row("control latency, packet → first sample, block 256",
@@ -70,12 +76,15 @@ struct Bench {
         for deep in [false, true] {
             var options = TrainingOptions()
             options.shape = VAEShape(deep: deep)
-            options.epochs = 6
+            options.epochs = 11
             options.patience = 100
-            let result = try Trainer(anchor: anchor, options: options).train()
+            // Median epoch after the first, as the Keras script measures it.
+            var epochs: [Double] = []
+            _ = try Trainer(anchor: anchor, options: options).train(report: { epochs.append($0.seconds) })
+            let native = epochs.dropFirst().sorted()[epochs.count / 2 - 1]
             let name = "training \(deep ? "deep" : "shallow"), \(set.rows) frames, batch 256, s/epoch"
             let keras = kerasSecondsPerEpoch(data: anchor + ".npy", deep: deep)
-            let measured = String(format: "%.3f native", result.secondsPerEpoch) + (keras.map { String(format: " vs %.3f Keras (%.1f×)", $0, $0 / result.secondsPerEpoch) } ?? "")
+            let measured = String(format: "%.3f native", native) + (keras.map { String(format: " vs %.3f Keras (%.1f×)", $0, $0 / native) } ?? "")
             print(row(name, measured, keras == nil ? "Keras not installed (scripts/make-fixtures models)" : "faster than Keras"))
         }
     }
@@ -86,7 +95,7 @@ struct Bench {
         guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root + "/Tests/Fixtures/keras_epoch_time.py", data, "256", "5"] + (deep ? ["deep"] : [])
+        process.arguments = [root + "/Tests/Fixtures/keras_epoch_time.py", data, "256", "10"] + (deep ? ["deep"] : [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = Pipe()
@@ -96,10 +105,10 @@ struct Bench {
         return Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    static func engine(model: String, block: Int = 256) throws -> SynthesisEngine {
+    static func engine(model: String, shape: SynthesisShape = .standard) throws -> SynthesisEngine {
         let bundle = try ModelBundle(anchor: model, parts: [.decoder])
         let voice = try Voice(bundle: bundle)
-        return SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, melCount: voice.melCount),
+        return SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: shape, sampleRate: 44100, melCount: voice.melCount),
                                channels: 2, walking: true, tapSeconds: 1)
     }
 
@@ -109,13 +118,13 @@ struct Bench {
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
-    /// Audio seconds rendered per CPU second, one thread, 4096/512, mono.
-    static func offlineRenderSpeed(model: String) throws -> Double {
-        let engine = try engine(model: model)
+    /// Audio seconds rendered per CPU second, one thread.
+    static func offlineRenderSpeed(model: String, shape: SynthesisShape) throws -> Double {
+        let engine = try engine(model: model, shape: shape)
         let block = 4096
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
         defer { buffer.deallocate() }
-        let seconds = 120.0
+        let seconds = 60.0
         let start = threadCPUSeconds()
         for _ in 0..<Int(seconds * 44100) / block {
             engine.render(buffer, frames: block)
@@ -143,6 +152,34 @@ struct Bench {
             total += Double(elapsed) / blockNanoseconds
         }
         return (total / Double(calls - 101) * 100, Double(histogram.valueAtPercentile(99)) / 1000, Double(histogram.max) / 1000)
+    }
+
+    /// Milliseconds from starting `autocoder serve` to its first /sanity reply (median of 5).
+    static func startupTime(model: String) throws -> Double? {
+        let binary = root + "/.build/release/autocoder"
+        guard FileManager.default.isExecutableFile(atPath: binary) else { return nil }
+        var times: [Double] = []
+        for _ in 0..<5 {
+            let client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
+            let listen = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0)).port
+            let address = try SocketAddress(host: "127.0.0.1", port: listen)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["serve", String(client.port), String(listen), "--model", model, "--null-output"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let start = DispatchTime.now().uptimeNanoseconds
+            try process.run()
+            var answered = false
+            while !answered, DispatchTime.now().uptimeNanoseconds - start < 10_000_000_000 {
+                client.send(OSCCodec.encode(OSCMessage("/sanity/check")), to: address)
+                if let (bytes, _) = client.receive(timeout: 0.002), (try? OSCCodec.decode(bytes))?.first?.address == "/sanity" { answered = true }
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            process.terminate()
+            process.waitUntilExit()
+        }
+        return times.sorted()[2]
     }
 
     /// From sending a /latent/1 packet to the server until the render thread
