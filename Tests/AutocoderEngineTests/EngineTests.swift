@@ -36,6 +36,24 @@ enum EngineFixture {
 }
 
 @Suite struct EngineTests {
+    @Test func aRecorderThatFallsBehindCostsFramesNotTime() {
+        // Nobody drains the tap: it fills, then refuses samples; the engine
+        // counts the frames it could not hand over and keeps rendering.
+        let voice = try! Voice(bundle: EngineFixture.bundle)
+        let engine = SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, melCount: 512),
+                                     channels: 2, walking: true, tapSeconds: 0.1)
+        var block = [Float](repeating: 0, count: 256 * 2)
+        var lastLevel: Float = 0
+        for _ in 0..<200 {
+            block.withUnsafeMutableBufferPointer { engine.render($0.baseAddress!, frames: 256) }
+            lastLevel = rms(block)
+        }
+        let capacityFrames = engine.tap.capacity / 2
+        #expect(engine.status.tapDroppedFrames.load(ordering: .relaxed) == 200 * 256 - capacityFrames)
+        #expect(engine.status.renderedFrames.load(ordering: .relaxed) == 200 * 256)
+        #expect(lastLevel > 0.01, "still playing")
+    }
+
     @Test func sameSeedSameSoundOtherSeedOtherSound() {
         let a = EngineFixture.render(EngineFixture.engine(seed: 7, walking: true), frames: 44100)
         let b = EngineFixture.render(EngineFixture.engine(seed: 7, walking: true), frames: 44100)

@@ -94,6 +94,8 @@ import Testing
             ("/record/start", [.string(directory + "/exists.wav")], "already exists (not overwritten)"),
             ("/record/start", [.string(directory + "/missing/dir/take.wav")], "cannot be created"),
             ("/record/start", [.string(directory + "/take.wav"), .string("mp3")], "format must be \"float\" or \"24\""),
+            ("/record/start", [.string(directory)], "is a directory"),
+            ("/load", [.string(directory)], ".mm: no such file; the current model stays loaded"),
         ]
         for (address, arguments, reason) in cases {
             let got = server.expectError(address, arguments)
