@@ -52,6 +52,9 @@ public final class SoundFileWriter {
         }
         self.file = file
         sf_command(file, Int32(SFC_SET_UPDATE_HEADER_AUTO), nil, Int32(SF_TRUE))
+        // The optional PEAK chunk carries the time of writing, which would make
+        // two renders of the same seed differ; leave it out.
+        sf_command(file, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
         sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
     }
 
