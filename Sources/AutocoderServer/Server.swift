@@ -165,6 +165,8 @@ public final class AutocoderServer: @unchecked Sendable {
         return finished
     }
 
+    /// Sender of the datagram being handled (or last handled): replies, and
+    /// later recorder failures, go back to it.
     private var lastSender: SocketAddress?
 
     // MARK: Messages
@@ -197,7 +199,6 @@ public final class AutocoderServer: @unchecked Sendable {
                 for case let .string(text) in message.arguments where text.utf8.count > Self.maximumStringLength {
                     throw Rejection("a string of \(text.utf8.count) bytes; at most \(Self.maximumStringLength) are accepted")
                 }
-                currentSender = sender
                 try handler(Request(message: message))
             } catch let rejection as Rejection {
                 reject(message.address, rejection.reason, sender)
@@ -206,8 +207,6 @@ public final class AutocoderServer: @unchecked Sendable {
             }
         }
     }
-
-    private var currentSender: SocketAddress?
 
     /// At most this many rejections are logged per second, so that a flood of bad
     /// messages cannot stall the network thread on a slow or unread log.
@@ -244,7 +243,7 @@ public final class AutocoderServer: @unchecked Sendable {
     }
 
     private func reply(_ address: String, _ arguments: [OSCArgument] = []) {
-        guard let sender = currentSender else { return }
+        guard let sender = lastSender else { return }
         send(OSCMessage(address, arguments), to: replyDestination(sender))
     }
 

@@ -20,6 +20,21 @@ enum Binaries {
         return path
     }
 
+    /// Runs the release `autocoder` with `arguments` to the end; returns its exit
+    /// status and standard output (its log goes nowhere, so it can never stall on it).
+    static func runAutocoder(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try release("autocoder"))
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     static var fixtures: String { root + "/Tests/Fixtures/models" }
     static var bundledModel: String { root + "/models/drone.wav" }
 }

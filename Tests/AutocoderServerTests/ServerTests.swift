@@ -268,22 +268,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sound = directory + "/chime.oga"
         try FileManager.default.copyItem(atPath: Binaries.root + "/Tests/Fixtures/sounds/complete.oga", toPath: sound)
-        func autocoder(_ arguments: [String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = Pipe()
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
-        let analysis = try autocoder(["analyze", sound])
-        #expect(analysis.0 == 0 && analysis.1.contains("32 frames"), "\(analysis.1)")
-        let training = try autocoder(["train", sound, "--epochs", "30", "--batch-size", "16"])
-        #expect(training.0 == 0 && training.1.contains("wrote \(sound).mm, .dec, .enc"), "\(training.1)")
+        let analysis = try Binaries.runAutocoder(["analyze", sound])
+        #expect(analysis.status == 0 && analysis.output.contains("32 frames"), "\(analysis.output)")
+        let training = try Binaries.runAutocoder(["train", sound, "--epochs", "30", "--batch-size", "16"])
+        #expect(training.status == 0 && training.output.contains("wrote \(sound).mm, .dec, .enc"), "\(training.output)")
 
         let server = try ServerProcess(["--null-output"])
         #expect(server.request("/load", [.string(sound)], reply: "/loaded")?.arguments == [.string(sound)])
@@ -298,12 +286,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sound = directory + "/alarm.oga"
         try FileManager.default.copyItem(atPath: Binaries.root + "/Tests/Fixtures/sounds/alarm-clock-elapsed.oga", toPath: sound)
-        let analyze = Process()
-        analyze.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
-        analyze.arguments = ["analyze", sound]
-        analyze.standardOutput = Pipe()
-        try analyze.run()
-        analyze.waitUntilExit()
+        #expect(try Binaries.runAutocoder(["analyze", sound]).status == 0)
+        // train runs by hand: the test has to signal the running process.
         let train = Process()
         train.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
         train.arguments = ["train", sound, "--epochs", "100000", "--patience", "100000"]
@@ -324,13 +308,8 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         func render(_ name: String, seed: Int) throws -> Data {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
-            process.arguments = ["render", Binaries.bundledModel, "--frames", "200", "--seed", String(seed), "--out", directory + "/" + name]
-            process.standardOutput = Pipe()
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let run = try Binaries.runAutocoder(["render", Binaries.bundledModel, "--frames", "200", "--seed", String(seed), "--out", directory + "/" + name])
+            #expect(run.status == 0)
             return FileManager.default.contents(atPath: directory + "/" + name) ?? Data()
         }
         let a = try render("a.wav", seed: 3), b = try render("b.wav", seed: 3), c = try render("c.wav", seed: 4)
