@@ -42,7 +42,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         _ = try? NumPyArray(bytes: bytes, path: "fuzz.npy")
     case "wav":
         let path = NSTemporaryDirectory() + "autocoder-fuzz-\(getpid()).wav"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         _ = try? SoundFile(contentsOf: path)
     case "osc":
         _ = try? OSCCodec.decode(bytes)
