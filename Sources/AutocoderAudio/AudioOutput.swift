@@ -15,11 +15,12 @@ public struct AudioDevice: Sendable, CustomStringConvertible {
     public let name: String
     public let hostAPI: String
     public let outputChannels: Int
+    public let inputChannels: Int
     public let defaultSampleRate: Double
     public let isDefault: Bool
 
     public var description: String {
-        "\(index): \(name) [\(hostAPI)] \(outputChannels) out, \(Int(defaultSampleRate)) Hz\(isDefault ? " (default)" : "")"
+        "\(index): \(name) [\(hostAPI)] \(inputChannels) in, \(outputChannels) out, \(Int(defaultSampleRate)) Hz\(isDefault ? " (default)" : "")"
     }
 }
 
@@ -52,7 +53,8 @@ public enum PortAudio {
             guard let info = Pa_GetDeviceInfo(PaDeviceIndex(index))?.pointee, info.maxOutputChannels > 0 else { return nil }
             let host = Pa_GetHostApiInfo(info.hostApi).map { String(cString: $0.pointee.name) } ?? "?"
             return AudioDevice(index: index, name: String(cString: info.name), hostAPI: host,
-                               outputChannels: Int(info.maxOutputChannels), defaultSampleRate: info.defaultSampleRate,
+                               outputChannels: Int(info.maxOutputChannels), inputChannels: Int(info.maxInputChannels),
+                               defaultSampleRate: info.defaultSampleRate,
                                isDefault: index == defaultIndex)
         }
     }
@@ -66,7 +68,7 @@ public enum PortAudio {
         return preferred + all.filter { device in !preferred.contains { $0.index == device.index } }
     }
 
-    /// Interleaved float output on `device`, asking for 20 ms of latency.
+    /// Interleaved float channels on `device`, asking for 20 ms of latency.
     static func streamParameters(_ device: AudioDevice, channels: Int) -> PaStreamParameters {
         PaStreamParameters(device: PaDeviceIndex(device.index), channelCount: Int32(channels),
                            sampleFormat: PaSampleFormat(paFloat32), suggestedLatency: 0.02, hostApiSpecificStreamInfo: nil)
@@ -147,24 +149,37 @@ public final class PortAudioOutput: AudioOutput {
     public let sampleRate: Double
     public let blockSize: Int
     private let channels: Int
+    /// Input channels opened with the output (0: output only).
+    public let inputChannels: Int
     private var stream: OpaquePointer?
-    private var engine: Unmanaged<SynthesisEngine>?
+    private var context: Unmanaged<StreamContext>?
 
-    public init(device: AudioDevice, sampleRate: Double, blockSize: Int, channels: Int) {
+    public init(device: AudioDevice, sampleRate: Double, blockSize: Int, channels: Int, inputChannels: Int = 0) {
         self.device = device
         self.sampleRate = sampleRate
         self.blockSize = blockSize
         self.channels = channels
+        self.inputChannels = inputChannels
     }
 
-    public var description: String { "PortAudio: \(device.name) [\(device.hostAPI)], \(Int(sampleRate)) Hz, block \(blockSize)" }
+    public var description: String {
+        "PortAudio: \(device.name) [\(device.hostAPI)], \(Int(sampleRate)) Hz, block \(blockSize)"
+            + (inputChannels > 0 ? ", \(inputChannels) input channel\(inputChannels == 1 ? "" : "s")" : "")
+    }
 
     public func start(_ engine: SynthesisEngine) throws {
-        let retained = Unmanaged.passRetained(engine)
+        guard inputChannels <= device.inputChannels else {
+            throw AudioOutputError(description: "\(device.name) has \(device.inputChannels) input channels; \(inputChannels) asked for")
+        }
+        let retained = Unmanaged.passRetained(StreamContext(engine: engine, inputChannels: inputChannels))
         var parameters = PortAudio.streamParameters(device, channels: channels)
+        var inputParameters = PortAudio.streamParameters(device, channels: inputChannels)
         var stream: UnsafeMutableRawPointer?
         let status = PortAudio.withStandardErrorSilenced {
-            Pa_OpenStream(&stream, nil, &parameters, sampleRate, UInt(blockSize), PaStreamFlags(paClipOff), renderCallback, retained.toOpaque())
+            withUnsafeMutablePointer(to: &inputParameters) { input in
+                Pa_OpenStream(&stream, inputChannels > 0 ? input : nil, &parameters, sampleRate, UInt(blockSize),
+                              PaStreamFlags(paClipOff), renderCallback, retained.toOpaque())
+            }
         }
         guard status == paNoError.rawValue, let stream else {
             retained.release()
@@ -177,7 +192,7 @@ public final class PortAudioOutput: AudioOutput {
             throw AudioOutputError(description: "\(device.name) would not start: \(String(cString: Pa_GetErrorText(started)))")
         }
         self.stream = OpaquePointer(stream)
-        self.engine = retained
+        self.context = retained
     }
 
     public func stop() {
@@ -186,26 +201,38 @@ public final class PortAudioOutput: AudioOutput {
             Pa_CloseStream(UnsafeMutableRawPointer(stream))
         }
         stream = nil
-        engine?.release()
-        engine = nil
+        context?.release()
+        context = nil
     }
 
     deinit { stop() }
 }
 
+/// What the PortAudio callback needs: the engine and the shape of the input.
+private final class StreamContext {
+    let engine: SynthesisEngine
+    let inputChannels: Int
+    init(engine: SynthesisEngine, inputChannels: Int) {
+        self.engine = engine
+        self.inputChannels = inputChannels
+    }
+}
+
 /// The PortAudio callback: the render thread's entry point. No allocation,
-/// locks or I/O; the engine is borrowed, not retained.
+/// locks or I/O; the context is borrowed, not retained.
 private func renderCallback(
     input: UnsafeRawPointer?, output: UnsafeMutableRawPointer?, frameCount: UInt,
     timeInfo: UnsafePointer<PaStreamCallbackTimeInfo>?, statusFlags: PaStreamCallbackFlags,
     userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     guard let output, let userData else { return Int32(paAbort.rawValue) }
-    Unmanaged<SynthesisEngine>.fromOpaque(userData)._withUnsafeGuaranteedRef { engine in
-        if statusFlags & PaStreamCallbackFlags(paOutputUnderflow) != 0 {
+    Unmanaged<StreamContext>.fromOpaque(userData)._withUnsafeGuaranteedRef { context in
+        let engine = context.engine
+        if statusFlags & PaStreamCallbackFlags(paOutputUnderflow | paInputOverflow) != 0 {
             engine.status.xruns.wrappingIncrement(ordering: .relaxed)
         }
-        engine.render(output.assumingMemoryBound(to: Float.self), frames: Int(frameCount))
+        engine.render(output.assumingMemoryBound(to: Float.self), frames: Int(frameCount),
+                      input: input?.assumingMemoryBound(to: Float.self), inputChannels: context.inputChannels)
     }
     return Int32(paContinue.rawValue)
 }

@@ -24,6 +24,8 @@ public final class EngineStatus: @unchecked Sendable {
     /// Monotonic nanoseconds at which the first hop after the latest latent
     /// command was synthesised: when a control change first reaches the output.
     public let latentReflectedAt = ManagedAtomic<UInt64>(0)
+    /// The training frame the granular voice takes its next grain from.
+    public let granularFrame = ManagedAtomic<Int>(0)
     private let playing = ManagedAtomic<Bool>(false)
     private let walking = ManagedAtomic<Bool>(false)
     private let latentBits: [ManagedAtomic<UInt32>]

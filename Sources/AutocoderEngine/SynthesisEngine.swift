@@ -3,8 +3,10 @@
 // Per hop: random walk → glide → decode → mel feedback / brightness /
 // whitening → sparse mel→spectrum → clip and tilt → spectral smoothing →
 // random phase (magnitude · e^{iφ}) → inverse FFT → window → normalised
-// overlap-add. Per sample: gain ramp and play/stop fade, copied to every
-// output channel and to the recording tap.
+// overlap-add. Per sample: play/stop fade; then the granular voice and the
+// autocode voice (each with its own level and fade) are mixed in, and the
+// gain ramp is applied; the mix is copied to every output channel and to the
+// recording tap.
 //
 // Threading (one control thread, one render thread, as in scsynth):
 // - The control thread calls `send` (and `collectRetired`); commands cross to
@@ -49,11 +51,27 @@ public enum EngineCommand: Sendable {
     /// A new FFT size, hop or mel count: faded out, swapped (with the voice, if
     /// given), faded back in.
     case kernel(Unmanaged<SynthesisKernel>, voice: Unmanaged<Voice>?)
+    /// A granular voice to mix in, replacing any other (nil removes it). Set it
+    /// up (controls, play) before sending it.
+    case granularVoice(Unmanaged<GranularVoice>?)
+    case granularPlay(Bool)
+    case granular(GranularParameter, Float)
+    /// The next grain comes from this training frame.
+    case granularJump(Int)
+    /// An autocode voice to mix in, replacing any other (nil removes it).
+    case autocodeVoice(Unmanaged<AutocodeVoice>?)
+    case autocodePlay(Bool)
+    case autocodeLevel(Float)
+    case autocodeMapping(AutocodeMapping, LatentVector)
+    /// The autocode voice learns its input's range afresh.
+    case autocodeResetRange
 }
 
 enum RetiredObject {
     case voice(Unmanaged<Voice>)
     case kernel(Unmanaged<SynthesisKernel>)
+    case granular(Unmanaged<GranularVoice>)
+    case autocode(Unmanaged<AutocodeVoice>)
 }
 
 public final class SynthesisEngine: @unchecked Sendable {
@@ -87,6 +105,12 @@ public final class SynthesisEngine: @unchecked Sendable {
     private var latentChanged = false
     private let phaseTable: UnsafeMutablePointer<SIMD2<Float>>
     private static let phaseTableSize = 4096
+    private var granular: Unmanaged<GranularVoice>?
+    private var autocode: Unmanaged<AutocodeVoice>?
+    /// The mono mix of the current chunk, and the input mixed to mono.
+    private let mix: UnsafeMutablePointer<Float>
+    private let monoInput: UnsafeMutablePointer<Float>
+    private static let chunk = 1024
 
     public init(voice: Voice, kernel: SynthesisKernel, channels: Int = 2, seed: UInt64 = 1,
                 walking: Bool = true, playing: Bool = true, tapSeconds: Double = 8) {
@@ -110,6 +134,8 @@ public final class SynthesisEngine: @unchecked Sendable {
         fadeStep = 0
         gain = EngineParameter.gain.defaultValue
         random = RandomSource(seed: seed)
+        mix = .allocate(capacity: Self.chunk)
+        monoInput = .allocate(capacity: Self.chunk)
         phaseTable = .allocate(capacity: Self.phaseTableSize)
         for i in 0..<Self.phaseTableSize {
             let phi = -Double.pi + 2 * Double.pi * Double(i) / Double(Self.phaseTableSize)
@@ -125,6 +151,10 @@ public final class SynthesisEngine: @unchecked Sendable {
         kernel.release()
         pendingKernel?.release()
         pendingVoice?.release()
+        granular?.release()
+        autocode?.release()
+        mix.deallocate()
+        monoInput.deallocate()
         target.deallocate()
         current.deallocate()
         phaseTable.deallocate()
@@ -150,6 +180,8 @@ public final class SynthesisEngine: @unchecked Sendable {
             switch object {
             case let .voice(v): v.release()
             case let .kernel(k): k.release()
+            case let .granular(g): g.release()
+            case let .autocode(a): a.release()
             }
         }
     }
@@ -158,6 +190,8 @@ public final class SynthesisEngine: @unchecked Sendable {
         switch command {
         case let .voice(v): v.release()
         case let .kernel(k, v): k.release(); v?.release()
+        case let .granularVoice(g): g?.release()
+        case let .autocodeVoice(a): a?.release()
         default: break
         }
     }
@@ -165,44 +199,39 @@ public final class SynthesisEngine: @unchecked Sendable {
     // MARK: Render thread
 
     /// Renders `frames` interleaved frames of `channels` channels into `output`.
-    /// Real-time safe.
-    public func render(_ output: UnsafeMutablePointer<Float>, frames: Int) {
+    /// `input`, when given, holds `frames` interleaved frames of `inputChannels`
+    /// channels for the autocode voice. Real-time safe.
+    public func render(_ output: UnsafeMutablePointer<Float>, frames: Int,
+                       input: UnsafePointer<Float>? = nil, inputChannels: Int = 0) {
         let started = Self.now()
         status.renderThread.store(UInt(pthread_self()), ordering: .relaxed)
         while let command = commands.pop() { apply(command) }
 
-        let hop = kernel.takeUnretainedValue().shape.hop
         let gainTarget = parameters[EngineParameter.gain.ordinal]
         let gainStep = Float(1 / (0.02 * sampleRate))
-        var written = 0
         var clipped = 0
-        while written < frames {
-            if fade == 0, fadeStep <= 0, swapPendingKernel() == false, !playing {
-                // Silent and staying silent: no synthesis until played again.
-                (output + written * channels).update(repeating: 0, count: (frames - written) * channels)
-                written = frames
-                break
+        var done = 0
+        while done < frames {
+            let count = min(frames - done, Self.chunk)
+            renderGenerativeVoice(into: mix, count: count)
+            if let granular {
+                granular.takeUnretainedValue().render(adding: mix, count: count)
             }
-            if position == hop || !self.started {
-                synthesizeHop()
+            if let autocode {
+                autocode.takeUnretainedValue().process(input: monoInput(input, channels: inputChannels, from: done, count: count),
+                                                       adding: mix, count: count)
             }
-            let accumulator = kernel.takeUnretainedValue().accumulator
-            let count = min(frames - written, hop - position)
             for i in 0..<count {
                 gain += max(-gainStep, min(gainStep, gainTarget - gain))
-                fade = max(0, min(1, fade + fadeStep))
-                var sample = accumulator[position + i] * gain * fade
+                var sample = mix[i] * gain
                 if abs(sample) > 1 {
                     sample = sample > 0 ? 1 : -1
                     clipped += 1
                 }
-                let frame = output + (written + i) * channels
+                let frame = output + (done + i) * channels
                 for c in 0..<channels { frame[c] = sample }
             }
-            position += count
-            written += count
-            if fade == 0, fadeStep < 0 { fadeStep = 0 }
-            if fade == 1, fadeStep > 0 { fadeStep = 0 }
+            done += count
         }
 
         let fitted = tap.write(output, count: frames * channels)
@@ -211,10 +240,52 @@ public final class SynthesisEngine: @unchecked Sendable {
         }
         if clipped > 0 { status.clippedSamples.wrappingIncrement(by: clipped, ordering: .relaxed) }
         status.renderedFrames.wrappingIncrement(by: frames, ordering: .relaxed)
+        if let granular { status.granularFrame.store(granular.takeUnretainedValue().index, ordering: .relaxed) }
         let elapsed = Self.now() - started
         let load = elapsed / (Double(frames) / sampleRate)
         smoothedLoad = smoothedLoad == 0 ? load : 0.95 * smoothedLoad + 0.05 * load
         status.publish(load: smoothedLoad, instantLoad: load)
+    }
+
+    /// The input frames [start, start + count) as mono samples, or nil without input.
+    @inline(__always)
+    private func monoInput(_ input: UnsafePointer<Float>?, channels: Int, from start: Int, count: Int) -> UnsafePointer<Float>? {
+        guard let input, channels > 0 else { return nil }
+        let first = input + start * channels
+        if channels == 1 { return first }
+        let scale = 1 / Float(channels)
+        for i in 0..<count {
+            var sum: Float = 0
+            for c in 0..<channels { sum += first[i * channels + c] }
+            monoInput[i] = sum * scale
+        }
+        return UnsafePointer(monoInput)
+    }
+
+    /// The generative voice's next `count` samples (with its play/stop fade) into `mix`.
+    private func renderGenerativeVoice(into mix: UnsafeMutablePointer<Float>, count frames: Int) {
+        let hop = kernel.takeUnretainedValue().shape.hop
+        var written = 0
+        while written < frames {
+            if fade == 0, fadeStep <= 0, swapPendingKernel() == false, !playing {
+                // Silent and staying silent: no synthesis until played again.
+                (mix + written).update(repeating: 0, count: frames - written)
+                return
+            }
+            if position == hop || !self.started {
+                synthesizeHop()
+            }
+            let accumulator = kernel.takeUnretainedValue().accumulator
+            let count = min(frames - written, hop - position)
+            for i in 0..<count {
+                fade = max(0, min(1, fade + fadeStep))
+                mix[written + i] = accumulator[position + i] * fade
+            }
+            position += count
+            written += count
+            if fade == 0, fadeStep < 0 { fadeStep = 0 }
+            if fade == 1, fadeStep > 0 { fadeStep = 0 }
+        }
     }
 
     @inline(__always)
@@ -256,6 +327,26 @@ public final class SynthesisEngine: @unchecked Sendable {
             pendingKernel = newKernel
             pendingVoice = newVoice
             fadeStep = Float(-1 / (0.01 * sampleRate))
+        case let .granularVoice(newVoice):
+            if let old = granular { retire(.granular(old)) }
+            granular = newVoice
+        case let .granularPlay(on):
+            granular?.takeUnretainedValue().play(on)
+        case let .granular(parameter, value):
+            granular?.takeUnretainedValue().set(parameter, value)
+        case let .granularJump(frame):
+            granular?.takeUnretainedValue().jump(to: frame)
+        case let .autocodeVoice(newVoice):
+            if let old = autocode { retire(.autocode(old)) }
+            autocode = newVoice
+        case let .autocodePlay(on):
+            autocode?.takeUnretainedValue().play(on)
+        case let .autocodeLevel(level):
+            autocode?.takeUnretainedValue().level = level
+        case let .autocodeMapping(mapping, values):
+            autocode?.takeUnretainedValue().set(mapping, values)
+        case .autocodeResetRange:
+            autocode?.takeUnretainedValue().resetRange()
         }
     }
 

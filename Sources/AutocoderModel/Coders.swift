@@ -92,6 +92,8 @@ public final class Encoder: @unchecked Sendable {
     public var inputCount: Int { plan.inputCount }
     public var latentCount: Int { plan.outputCounts[0] }
     private let metadata: ModelMetadata
+    /// Scratch of the single-frame path, `encode(_:into:)`.
+    private let scratch: UnsafeMutableBufferPointer<Float>
 
     public init(plan: InferencePlan, metadata: ModelMetadata, path: String) throws {
         guard plan.inputCount == metadata.inputDim else {
@@ -103,6 +105,31 @@ public final class Encoder: @unchecked Sendable {
         self.plan = plan
         self.path = path
         self.metadata = metadata
+        scratch = .allocate(capacity: plan.scratchCount)
+        scratch.initialize(repeating: 0)
+    }
+
+    /// Another encoder over the same (shared, immutable) plan with its own scratch
+    /// memory, for another thread.
+    public convenience init(sharing other: Encoder) {
+        try! self.init(plan: other.plan, metadata: other.metadata, path: other.path)
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Encodes the `inputCount` values at `frame` into `latentCount` scaled values
+    /// at `latent` (as `encode(_:)`). Real-time safe.
+    @inline(__always)
+    public func encode(_ frame: UnsafePointer<Float>, into latent: UnsafeMutablePointer<Float>) {
+        plan.run(input: frame, scratch: scratch.baseAddress!)
+        let zMean = plan.output(0, scratch: scratch.baseAddress!)
+        metadata.scaleMult.withUnsafeBufferPointer { mult in
+            metadata.scaleSubtract.withUnsafeBufferPointer { subtract in
+                for d in 0..<latentCount {
+                    latent[d] = mult[d] == 0 ? 0 : Float((Double(zMean[d]) - subtract[d]) / mult[d])
+                }
+            }
+        }
     }
 
     /// Every output in Keras order (z_mean, z_log_var, z), in model units.

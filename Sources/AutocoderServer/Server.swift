@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var sampleRate: Double?
     public var blockSize = 256
     public var channels = 2
+    /// Input channels opened on the sound device, for /autocode/input device.
+    public var inputChannels = 0
     /// Skip sound devices and use the clock-paced null output.
     public var nullOutput = false
     public var recordFormat = SoundFileWriter.SampleFormat.float32
@@ -54,16 +56,16 @@ public final class AutocoderServer: @unchecked Sendable {
     public let output: AudioOutput
     private let socket: UDPSocket
     private let recorder: Recorder
-    private let logger: Logger
+    let logger: Logger
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let replyAddress: SocketAddress?
 
     // Network-thread state.
-    private var anchor: String
-    private var decoder: Decoder?
-    private var encoder: Encoder?
+    var anchor: String
+    var decoder: Decoder?
+    var encoder: Encoder?
     private var requestedShape: SynthesisShape
-    private var kernelShape: SynthesisShape
+    var kernelShape: SynthesisShape
     private var melCount: Int
     private var distance: DistanceTable?
     private var windowSkip = 1024
@@ -71,7 +73,8 @@ public final class AutocoderServer: @unchecked Sendable {
     private var rejected = 0
     private var random = SystemRandomNumberGenerator()
     private var handlers: [String: (Request) throws -> Void] = [:]
-    private let paths: PathPolicy
+    let paths: PathPolicy
+    var generative = GenerativeSettings()
 
     /// Largest number of arguments and longest string accepted in one message.
     public static let maximumArguments = 1024
@@ -100,7 +103,8 @@ public final class AutocoderServer: @unchecked Sendable {
         switch choice {
         case let .device(device, rate):
             sampleRate = rate
-            output = PortAudioOutput(device: device, sampleRate: rate, blockSize: configuration.blockSize, channels: configuration.channels)
+            output = PortAudioOutput(device: device, sampleRate: rate, blockSize: configuration.blockSize, channels: configuration.channels,
+                                     inputChannels: configuration.inputChannels)
         case let .none(reason):
             sampleRate = configuration.sampleRate ?? 44100
             output = NullOutput(sampleRate: sampleRate, blockSize: configuration.blockSize, channels: configuration.channels,
@@ -242,7 +246,7 @@ public final class AutocoderServer: @unchecked Sendable {
         return destination
     }
 
-    private func reply(_ address: String, _ arguments: [OSCArgument] = []) {
+    func reply(_ address: String, _ arguments: [OSCArgument] = []) {
         guard let sender = lastSender else { return }
         send(OSCMessage(address, arguments), to: replyDestination(sender))
     }
@@ -355,6 +359,7 @@ public final class AutocoderServer: @unchecked Sendable {
             try request.expect(arguments: 0...0)
             sendStatus()
         }
+        installGenerativeHandlers(on)
     }
 
     // MARK: Handlers
@@ -387,6 +392,7 @@ public final class AutocoderServer: @unchecked Sendable {
             anchor = bundle.anchor
         }
         if let newEncoder = bundle.encoder { encoder = newEncoder }
+        followModelChange()
         logger.info("loaded \(bundle.anchor) (\(parts.map(\.rawValue).sorted().joined(separator: ", ")))")
         reply("/loaded", [.string(bundle.anchor)])
     }
@@ -421,6 +427,7 @@ public final class AutocoderServer: @unchecked Sendable {
         kernelShape = shape.scaled(toSampleRate: engine.sampleRate)
         let kernel = SynthesisKernel(shape: kernelShape, sampleRate: engine.sampleRate, melCount: melCount)
         engine.send(.kernel(Unmanaged.passRetained(kernel), voice: nil))
+        followModelChange()
     }
 
     private func startRecording(_ request: Request) throws {
@@ -471,6 +478,10 @@ public final class AutocoderServer: @unchecked Sendable {
             .string(output is NullOutput ? "null" : "portaudio"),
             .int(Int32(clamping: status.droppedCommands.load(ordering: .relaxed))),
             .int(Int32(clamping: status.tapDroppedFrames.load(ordering: .relaxed))),
+            .int(generative.granularPlaying ? 1 : 0),
+            .int(Int32(clamping: status.granularFrame.load(ordering: .relaxed))),
+            .int(generative.autocodePlaying ? 1 : 0),
+            .string(generative.autocodeInput ?? ""),
         ])
         reply("/status/latent", status.latent(count: decoder?.latentCount ?? 8).map { .float($0) })
     }

@@ -75,7 +75,7 @@ public enum TrainingSetAnalysis {
         let low = combined.min() ?? 0, high = combined.max() ?? 1
         let scaled = combined.map { high > low ? ($0 - low) / (high - low) : 0 }
         let anchor = folder + "/combined.wav"
-        FileManager.default.createFile(atPath: anchor, contents: Data())
+        _ = FileManager.default.createFile(atPath: anchor, contents: Data())
         try write(scaled, rows: scaled.count / mels, minIn: minIn, maxIn: maxIn, anchor: anchor)
         let listing = names.enumerated().map { "\($0.offset), \($0.element);\n" }.joined()
         try writeAtomically(Data(listing.utf8), to: anchor + ".txt")

@@ -21,11 +21,7 @@ struct Render: ParsableCommand {
 
     @OptionGroup var synthesis: SynthesisOptions
 
-    @Option(name: .shortAndLong, help: "The WAV file to write.")
-    var out: String
-
-    @Option(help: "Sample format: float (32-bit float) or 24 (24-bit integer).")
-    var format: SoundFileWriter.SampleFormat = .float32
+    @OptionGroup var output: OutputOptions
 
     @Option(help: "Output channels (the mono synthesis copied to each).")
     var channels: Int = 1
@@ -35,9 +31,6 @@ struct Render: ParsableCommand {
 
     @Option(parsing: .upToNextOption, help: "Starting latent values in [0,1] (default 0.5 each).")
     var latent: [Float] = []
-
-    @Flag(help: "Replace the output file if it exists.")
-    var overwrite = false
 
     func validate() throws {
         guard frames > 0 else { throw ValidationError("--frames must be positive") }
@@ -63,10 +56,10 @@ struct Render: ParsableCommand {
             engine.send(.latent(LatentVector(latent)))
             engine.send(.parameter(.glide, 0))
         }
-        let writer = try SoundFileWriter(path: out, channels: channels, sampleRate: sampleRate, format: format, overwrite: overwrite)
+        let writer = try output.writer(channels: channels, sampleRate: sampleRate)
         try OfflineRender.render(engine, frames: frames * shape.hop, into: writer)
         try writer.close()
-        print("\(out): \(writer.framesWritten) frames (\(String(format: "%.2f", Double(writer.framesWritten) / Double(sampleRate))) s), \(engine.status.clippedSamples.load(ordering: .relaxed)) samples clipped")
+        print("\(output.out): \(writer.framesWritten) frames (\(String(format: "%.2f", Double(writer.framesWritten) / Double(sampleRate))) s), \(engine.status.clippedSamples.load(ordering: .relaxed)) samples clipped")
     }
 }
 

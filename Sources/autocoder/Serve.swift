@@ -46,6 +46,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Output channels; the mono synthesis is copied to each.")
     var channels: Int = 2
 
+    @Option(help: "Input channels to open on the sound device (mixed to mono) for /autocode/input device.")
+    var inputChannels: Int = 0
+
     @Flag(help: "Do not open a sound device; render at the pace of the clock (recording and OSC still work).")
     var nullOutput = false
 
@@ -69,6 +72,7 @@ struct Serve: ParsableCommand {
         }
         guard (16...8192).contains(blockSize) else { throw ValidationError("--block-size must be 16 to 8192") }
         guard (1...32).contains(channels) else { throw ValidationError("--channels must be 1 to 32") }
+        guard (0...32).contains(inputChannels) else { throw ValidationError("--input-channels must be 0 to 32") }
         if let sampleRate, !(8000...192_000).contains(sampleRate) { throw ValidationError("--sample-rate must be 8000 to 192000") }
     }
 
@@ -95,6 +99,7 @@ struct Serve: ParsableCommand {
         configuration.sampleRate = sampleRate
         configuration.blockSize = blockSize
         configuration.channels = channels
+        configuration.inputChannels = inputChannels
         configuration.nullOutput = nullOutput
         configuration.recordFormat = recordFormat
         configuration.root = root

@@ -1,0 +1,81 @@
+// Offline renders of the engine's granular and autocode voices: the same code
+// the server plays live, driven as fast as the CPU allows on the calling thread.
+
+import AutocoderEngine
+import AutocoderModel
+
+public enum GranularRender {
+    /// `grains` grains of `grainLength` samples, one every `hop` samples, until
+    /// the last has finished. `voice` should be set up (pool, power, level) and
+    /// not yet playing.
+    public static func render(_ voice: GranularVoice, grains: Int, grainLength: Int, hop: Int) -> [Float] {
+        voice.setGrain(length: grainLength, interval: hop)
+        voice.play(true, fadeSeconds: 0)
+        let length = (grains - 1) * hop + grainLength
+        var output = [Float](repeating: 0, count: length)
+        output.withUnsafeMutableBufferPointer { buffer in
+            // Grain k starts at k × hop; stop starting them after the last one.
+            let starting = min(length, grains * hop)
+            renderInBlocks(count: starting) { offset, count in voice.render(adding: buffer.baseAddress! + offset, count: count) }
+            voice.finish()
+            renderInBlocks(count: length - starting) { offset, count in
+                voice.render(adding: buffer.baseAddress! + starting + offset, count: count)
+            }
+        }
+        return output
+    }
+}
+
+public enum AutocodeRender {
+    /// Per-dimension mapping vectors, as `AutocodeVoice.set` takes them (reorder 0-based).
+    public typealias Mapping = [(AutocodeMapping, [Float])]
+
+    /// The input's per-dimension encoding range, over every analysed hop.
+    public static func range(of input: [Float], encoder: Encoder, decoder: Decoder, shape: SynthesisShape,
+                             sampleRate: Double) throws -> (minimum: [Float], maximum: [Float]) {
+        let voice = try AutocodeVoice(encoder: encoder, decoder: decoder, shape: shape, sampleRate: sampleRate, centred: true)
+        voice.analysesOnly = true
+        _ = process(voice, input)
+        return voice.range
+    }
+
+    /// `input` autocoded through the model: as long as the input, aligned with it.
+    /// The mapping is applied after rescaling by the input's range (learned in a
+    /// first pass, unless given).
+    public static func render(_ input: [Float], encoder: Encoder, decoder: Decoder, shape: SynthesisShape,
+                              sampleRate: Double, mapping: Mapping = [],
+                              range: (minimum: [Float], maximum: [Float])? = nil) throws -> [Float] {
+        let range = try range ?? self.range(of: input, encoder: encoder, decoder: decoder, shape: shape, sampleRate: sampleRate)
+        let voice = try AutocodeVoice(encoder: encoder, decoder: decoder, shape: shape, sampleRate: sampleRate, centred: true,
+                                      range: range)
+        for (field, values) in mapping { voice.set(field, LatentVector(values)) }
+        voice.play(true, fadeSeconds: 0)
+        return process(voice, input)
+    }
+
+    /// Feeds `input` and then the voice's latency in silence; returns the output
+    /// less that latency.
+    private static func process(_ voice: AutocodeVoice, _ input: [Float]) -> [Float] {
+        var output = [Float](repeating: 0, count: input.count + voice.latency)
+        input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { out in
+                renderInBlocks(count: input.count) { offset, count in
+                    voice.process(input: source.baseAddress! + offset, adding: out.baseAddress! + offset, count: count)
+                }
+                renderInBlocks(count: voice.latency) { offset, count in
+                    voice.process(input: nil, adding: out.baseAddress! + input.count + offset, count: count)
+                }
+            }
+        }
+        return Array(output[voice.latency...])
+    }
+}
+
+private func renderInBlocks(count: Int, block: Int = 4096, _ body: (_ offset: Int, _ count: Int) -> Void) {
+    var offset = 0
+    while offset < count {
+        let n = min(block, count - offset)
+        body(offset, n)
+        offset += n
+    }
+}

@@ -1,0 +1,354 @@
+// Autocoding (SPEC §3 "Autocode"): a sound heard through a model. Per hop,
+// the newest stretch of the input is analysed as the training set was
+// (16384-sample symmetric Hann at 44.1 kHz, magnitudes normalised by their
+// peak, mel bands), encoded with the model's encoder, each dimension rescaled
+// by the range seen over the input, then reordered, inverted, scaled, offset
+// and clipped, decoded, and resynthesised with the input's own phase (Hann
+// analysis and synthesis windows, overlap-add normalised so that an identity
+// model gives the input back).
+//
+// Level: the published tool multiplied each decoded frame by the input
+// frame's peak and then normalised the whole file. Decoded frames are in the
+// carrier's training units, so that left the level to chance; here each
+// resynthesised frame gets the input frame's energy instead, which keeps the
+// input's loudness envelope exactly and its overall level too.
+//
+// The same voice renders offline (`autocoder autocode`, with the analysis
+// window centred on the synthesis frame) and live in the server (input from
+// the sound device or a looped file, mixed with the generative voice).
+//
+// Threading: built on a control thread; afterwards one thread at a time calls
+// `process` and the setters — the render thread once the engine owns it.
+// `process` never allocates, locks or waits.
+
+import AutocoderDSP
+import AutocoderModel
+import Foundation
+
+/// The per-dimension mapping controls, each a vector of latent values.
+public enum AutocodeMapping: String, CaseIterable, Sendable {
+    /// Output dimension d takes input dimension reorder[d] (0-based here).
+    case reorder
+    /// 1 flips a dimension: v = 1 - v.
+    case invert
+    /// v = v × scale + offset, then clipped to [0, 1].
+    case scale
+    case offset
+}
+
+public final class AutocodeVoice: @unchecked Sendable {
+    public let sampleRate: Double
+    public let shape: SynthesisShape
+    /// Samples in the analysis window (16384 at 44.1 kHz, scaled with the rate).
+    public let analysisSize: Int
+    /// Samples from input to output: the synthesis frame's length plus, when
+    /// centred, the look-ahead that centres the analysis window on it.
+    public let latency: Int
+    public let latentCount: Int
+
+    private let encoder: Encoder
+    private let decoder: Decoder
+    private let analysisFFT: RealFFT
+    private let analysisWindow: UnsafeMutableBufferPointer<Float>
+    private let analysisBank: MelFilterbank
+    private let synthesisFFT: RealFFT
+    private let frameWindow: UnsafeMutableBufferPointer<Float>
+    /// Hann / (N × Σ overlapping Hann²): the overlap-add of frames comes back to the input.
+    private let synthesisWindow: UnsafeMutableBufferPointer<Float>
+    private let synthesisBank: MelFilterbank
+
+    private let history: UnsafeMutableBufferPointer<Float>
+    private let historyMask: Int
+    private var written = 0
+    private let lead: Int
+    private let accumulator: UnsafeMutableBufferPointer<Float>
+    private var position = 0
+
+    private let magnitude: UnsafeMutableBufferPointer<Float>
+    private let mel: UnsafeMutableBufferPointer<Float>
+    private let encoded: UnsafeMutableBufferPointer<Float>
+    private let mapped: UnsafeMutableBufferPointer<Float>
+    private let decoded: UnsafeMutableBufferPointer<Float>
+    private let minimum: UnsafeMutableBufferPointer<Float>
+    private let maximum: UnsafeMutableBufferPointer<Float>
+    private var rangeIsFixed: Bool
+    private var rangeIsEmpty = true
+    private let reorder: UnsafeMutableBufferPointer<Int>
+    private let invert: UnsafeMutableBufferPointer<Bool>
+    private let scale: UnsafeMutableBufferPointer<Float>
+    private let offset: UnsafeMutableBufferPointer<Float>
+
+    private let loop: UnsafeMutableBufferPointer<Float>?
+    private var loopPosition = 0
+
+    public var level: Float = 1
+    private var fade: Float = 0
+    private var fadeStep: Float = 0
+    public private(set) var isPlaying = false
+    /// Only encode (to learn the input's range); make no sound.
+    public var analysesOnly = false
+    /// Hops analysed so far.
+    public private(set) var hops = 0
+
+    /// - Parameters:
+    ///   - encoder, decoder: the model's; the voice takes copies with their own scratch.
+    ///   - centred: centre the analysis window on the synthesis frame (adds
+    ///     `(analysisSize - fftSize) / 2` samples of latency; for offline use).
+    ///   - range: per-dimension minimum and maximum of the input's encodings;
+    ///     nil learns them as the input plays (until `resetRange`).
+    ///   - loop: a sound (at `sampleRate`) that is played round and round as the input.
+    public init(encoder: Encoder, decoder: Decoder, shape: SynthesisShape, sampleRate: Double, centred: Bool = false,
+                range: (minimum: [Float], maximum: [Float])? = nil, loop: [Float]? = nil) throws {
+        guard encoder.latentCount == decoder.latentCount else {
+            throw ModelFileError(path: decoder.path, problem: "the decoder takes \(decoder.latentCount) latent values but the encoder makes \(encoder.latentCount)")
+        }
+        self.sampleRate = sampleRate
+        self.shape = shape
+        self.encoder = Encoder(sharing: encoder)
+        self.decoder = Decoder(sharing: decoder)
+        latentCount = encoder.latentCount
+        let n = shape.fftSize, hop = shape.hop
+        analysisSize = max(1 << Int(log2(Double(MelAnalysis.fftSize) * sampleRate / 44100).rounded()), 256)
+        let a = analysisSize
+        lead = centred ? max(0, (a - n) / 2) : 0
+        latency = n + lead
+
+        analysisFFT = RealFFT(size: a)
+        analysisWindow = .allocate(capacity: a)
+        for i in 0..<a { analysisWindow[i] = Float(0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(a - 1))) }
+        analysisBank = MelFilterbank(filterCount: encoder.inputCount, fftSize: a, sampleRate: sampleRate)
+
+        synthesisFFT = RealFFT(size: n)
+        let hann = periodicHannWindow(n)
+        frameWindow = .allocate(capacity: n)
+        _ = frameWindow.initialize(from: hann)
+        var overlap = [Float](repeating: 0, count: hop)
+        for i in 0..<n { overlap[i % hop] += hann[i] * hann[i] }
+        synthesisWindow = .allocate(capacity: n)
+        for i in 0..<n { synthesisWindow[i] = hann[i] / (Float(n) * overlap[i % hop]) }
+        synthesisBank = MelFilterbank(filterCount: decoder.outputCount, fftSize: n, sampleRate: sampleRate)
+
+        var size = 1
+        while size < max(a, n + lead) { size <<= 1 }
+        history = .allocate(capacity: 2 * size)
+        history.initialize(repeating: 0)
+        historyMask = size - 1
+        accumulator = .allocate(capacity: n)
+        accumulator.initialize(repeating: 0)
+
+        magnitude = .allocate(capacity: max(a, n) / 2 + 1)
+        magnitude.initialize(repeating: 0)
+        mel = .allocate(capacity: encoder.inputCount)
+        mel.initialize(repeating: 0)
+        decoded = .allocate(capacity: decoder.outputCount)
+        decoded.initialize(repeating: 0)
+        let l = latentCount
+        encoded = .allocate(capacity: l)
+        encoded.initialize(repeating: 0)
+        mapped = .allocate(capacity: l)
+        mapped.initialize(repeating: 0)
+        minimum = .allocate(capacity: l)
+        maximum = .allocate(capacity: l)
+        minimum.initialize(repeating: 0)
+        maximum.initialize(repeating: 1)
+        rangeIsFixed = false
+        reorder = .allocate(capacity: l)
+        for d in 0..<l { reorder[d] = d }
+        invert = .allocate(capacity: l)
+        invert.initialize(repeating: false)
+        scale = .allocate(capacity: l)
+        scale.initialize(repeating: 1)
+        offset = .allocate(capacity: l)
+        offset.initialize(repeating: 0)
+        if let range {
+            guard range.minimum.count == l, range.maximum.count == l else {
+                throw ModelFileError(path: encoder.path, problem: "a range needs \(l) minima and maxima")
+            }
+            _ = minimum.initialize(from: range.minimum)
+            _ = maximum.initialize(from: range.maximum)
+            rangeIsFixed = true
+            rangeIsEmpty = false
+        }
+        if let loop, !loop.isEmpty {
+            self.loop = .allocate(capacity: loop.count)
+            _ = self.loop!.initialize(from: loop)
+        } else {
+            self.loop = nil
+        }
+    }
+
+    deinit {
+        for buffer in [analysisWindow, frameWindow, synthesisWindow, history, accumulator, magnitude, mel, encoded, mapped, decoded,
+                       minimum, maximum, scale, offset] {
+            buffer.deallocate()
+        }
+        reorder.deallocate()
+        invert.deallocate()
+        loop?.deallocate()
+    }
+
+    // MARK: Controls (the rendering thread)
+
+    /// Sets one mapping vector from the first `values.count` dimensions (the
+    /// rest keep theirs). Reorder entries are 0-based dimensions; invert is 0/1.
+    public func set(_ mapping: AutocodeMapping, _ values: LatentVector) {
+        for d in 0..<min(values.count, latentCount) {
+            let value = values.values[d]
+            switch mapping {
+            case .reorder: reorder[d] = min(max(Int(value), 0), latentCount - 1)
+            case .invert: invert[d] = value >= 0.5
+            case .scale: scale[d] = value
+            case .offset: offset[d] = value
+            }
+        }
+    }
+
+    /// Forgets the input's range and learns it afresh from what comes next.
+    public func resetRange() {
+        rangeIsFixed = false
+        rangeIsEmpty = true
+    }
+
+    /// The range the mapping uses now (allocates; not for the render thread).
+    public var range: (minimum: [Float], maximum: [Float]) {
+        (Array(minimum), Array(maximum))
+    }
+
+    public func play(_ on: Bool, fadeSeconds: Double = 0.05) {
+        isPlaying = on
+        if fadeSeconds <= 0 {
+            fade = on ? 1 : 0
+            fadeStep = 0
+        } else {
+            fadeStep = Float((on ? 1 : -1) / (fadeSeconds * sampleRate))
+        }
+    }
+
+    /// Whether `process` would make sound (playing, or still fading out).
+    public var isSounding: Bool { isPlaying || fade > 0 }
+
+    // MARK: Processing
+
+    /// Takes `count` input samples (every `stride`-th float from `input`; from the
+    /// loop when the voice has one; silence when neither) and adds `count`
+    /// samples of output to `output`. Real-time safe.
+    public func process(input: UnsafePointer<Float>?, stride: Int = 1, adding output: UnsafeMutablePointer<Float>, count: Int) {
+        let hop = shape.hop
+        let size = historyMask + 1
+        for i in 0..<count {
+            let x: Float
+            if let loop {
+                x = loop[loopPosition]
+                loopPosition = loopPosition + 1 == loop.count ? 0 : loopPosition + 1
+            } else if let input {
+                x = input[i * stride]
+            } else {
+                x = 0
+            }
+            let slot = written & historyMask
+            history[slot] = x
+            history[slot + size] = x
+            written += 1
+            fade = max(0, min(1, fade + fadeStep))
+            output[i] += accumulator[position] * level * fade
+            position += 1
+            if position == hop { processHop() }
+        }
+        if fade == 0 || fade == 1 { fadeStep = 0 }
+    }
+
+    /// Start of the newest `length` samples, `before` samples back from the newest, in `history`.
+    @inline(__always)
+    private func recent(_ length: Int, before: Int = 0) -> UnsafeMutablePointer<Float> {
+        let size = historyMask + 1
+        return history.baseAddress! + ((written - before - length) % size + size) % size
+    }
+
+    private func processHop() {
+        let n = shape.fftSize, hop = shape.hop, a = analysisSize
+        let acc = accumulator.baseAddress!
+        acc.update(from: acc + hop, count: n - hop)
+        (acc + n - hop).update(repeating: 0, count: hop)
+        position = 0
+        hops += 1
+
+        // Analysis: the published normalised mel frame.
+        let analysed = recent(a)
+        for i in 0..<a { analysisFFT.samples[i] = analysed[i] * analysisWindow[i] }
+        analysisFFT.forward()
+        let peak = magnitudes(of: analysisFFT, count: a / 2 + 1)
+        guard peak > 0 else { return }   // silence: nothing to encode or play
+        let inversePeak = 1 / peak
+        for k in 0..<a / 2 { magnitude[k] *= inversePeak }
+        analysisBank.spectrumToMel(magnitude.baseAddress!, mel.baseAddress!)
+        for j in 0..<mel.count { mel[j] = min(max(mel[j], 0), 1) }
+        encoder.encode(mel.baseAddress!, into: encoded.baseAddress!)
+
+        if !rangeIsFixed {
+            for d in 0..<latentCount {
+                let e = encoded[d]
+                minimum[d] = rangeIsEmpty ? e : min(minimum[d], e)
+                maximum[d] = rangeIsEmpty ? e : max(maximum[d], e)
+            }
+            rangeIsEmpty = false
+        }
+        if analysesOnly { return }
+
+        for d in 0..<latentCount {
+            let source = reorder[d]
+            let span = maximum[source] - minimum[source]
+            var v = span > 1e-6 ? (encoded[source] - minimum[source]) / span : 0.5
+            if invert[d] { v = 1 - v }
+            mapped[d] = min(max(v * scale[d] + offset[d], 0), 1)
+        }
+        decoder.decode(mapped.baseAddress!, into: decoded.baseAddress!)
+
+        // Synthesis: the decoded envelope at the frame's own energy, with its phase.
+        let frame = recent(n, before: lead)
+        for i in 0..<n { synthesisFFT.samples[i] = frame[i] * frameWindow[i] }
+        synthesisFFT.forward()
+        let spectrum = synthesisFFT.spectrum
+        let envelope = decoded.baseAddress!
+        synthesisBank.melToSpectrum(envelope, magnitude.baseAddress!)
+        var inputEnergy: Float = 0, envelopeEnergy: Float = 0
+        for k in 1..<n / 2 {
+            let re = spectrum[2 * k], im = spectrum[2 * k + 1]
+            inputEnergy += re * re + im * im
+            magnitude[k] = max(magnitude[k], 0)
+            envelopeEnergy += magnitude[k] * magnitude[k]
+        }
+        guard inputEnergy > 0, envelopeEnergy > 0 else { return }
+        let level = (inputEnergy / envelopeEnergy).squareRoot()
+        spectrum[0] = 0
+        spectrum[1] = 0
+        for k in 1..<n / 2 {
+            let re = spectrum[2 * k], im = spectrum[2 * k + 1]
+            let length = (re * re + im * im).squareRoot()
+            let target = magnitude[k] * level
+            if length > 0 {
+                spectrum[2 * k] = re / length * target
+                spectrum[2 * k + 1] = im / length * target
+            } else {
+                spectrum[2 * k] = target
+                spectrum[2 * k + 1] = 0
+            }
+        }
+        spectrum[n] = 0
+        spectrum[n + 1] = 0
+        synthesisFFT.inverse()
+        let samples = synthesisFFT.samples
+        for i in 0..<n { acc[i] += samples[i] * synthesisWindow[i] }
+    }
+
+    /// Fills `magnitude` with |X[k]| of `fft`'s spectrum and returns the largest.
+    @inline(__always)
+    private func magnitudes(of fft: RealFFT, count: Int) -> Float {
+        var peak: Float = 0
+        for k in 0..<count {
+            let re = fft.spectrum[2 * k], im = fft.spectrum[2 * k + 1]
+            magnitude[k] = (re * re + im * im).squareRoot()
+            peak = max(peak, magnitude[k])
+        }
+        return peak
+    }
+}

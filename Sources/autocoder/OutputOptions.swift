@@ -1,0 +1,33 @@
+import ArgumentParser
+import AutocoderAudio
+import Foundation
+
+/// The sound file an offline command writes, shared by `render`, `granular` and `autocode`.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The WAV file to write.")
+    var out: String
+
+    @Option(help: "Sample format: float (32-bit float) or 24 (24-bit integer).")
+    var format: SoundFileWriter.SampleFormat = .float32
+
+    @Flag(help: "Replace the output file if it exists.")
+    var overwrite = false
+
+    func writer(channels: Int, sampleRate: Int) throws -> SoundFileWriter {
+        try SoundFileWriter(path: out, channels: channels, sampleRate: sampleRate, format: format, overwrite: overwrite)
+    }
+
+    /// Writes mono `samples`, scaled to a peak of -1 dBFS when `normalize`; returns
+    /// what to tell the user.
+    func write(_ samples: [Float], sampleRate: Int, normalize: Bool) throws -> String {
+        let peak = samples.reduce(0) { max($0, abs($1)) }
+        let scale: Float = normalize && peak > 0 ? Float(pow(10, -1.0 / 20)) / peak : 1
+        let writer = try writer(channels: 1, sampleRate: sampleRate)
+        try writer.write(scale == 1 ? samples : samples.map { $0 * scale })
+        try writer.close()
+        let written = peak * scale
+        let level = written > 0 ? String(format: "peak %.1f dBFS", 20 * log10(Double(written))) : "silent"
+        let warning = written > 1 && format != .float32 ? " (clipped: use --normalize or --format float)" : ""
+        return "\(out): \(samples.count) frames (\(String(format: "%.2f", Double(samples.count) / Double(sampleRate))) s), \(level)\(warning)"
+    }
+}
