@@ -103,7 +103,7 @@ let package = Package(
         // Start the built server and talk to it over UDP; need `swift build -c release` first (scripts/test does it).
         .testTarget(
             name: "AutocoderServerTests",
-            dependencies: ["AutocoderOSC", "AutocoderAudio", "AutocoderModel", "AudioTestSupport"]
+            dependencies: ["AutocoderOSC", "AutocoderAudio", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]
         ),
         // Runs the built `autocoder` binary as a user would.
         .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel"]),

@@ -31,13 +31,22 @@ public struct AudioOutputError: Error, CustomStringConvertible {
 /// The PortAudio library, initialised once per process.
 public enum PortAudio {
     nonisolated(unsafe) private static var initialised = false
+    nonisolated(unsafe) private static var jackClientName = "autocoder"
     private static let lock = NSLock()
+
+    /// The name the server's client takes in JACK (JACK appends -01, -02 … when
+    /// it is taken). Only before the first use of PortAudio.
+    public static func setJACKClientName(_ name: String) {
+        lock.withLock { jackClientName = name }
+    }
 
     /// Initialises PortAudio with its probing chatter (ALSA, JACK) kept off stderr.
     static func initialise() throws {
         lock.lock()
         defer { lock.unlock() }
         guard !initialised else { return }
+        // PortAudio keeps the pointer, so the copy lives as long as the process.
+        _ = PaJack_SetClientName(strdup(jackClientName))
         let status = withStandardErrorSilenced { Pa_Initialize() }
         guard status == paNoError.rawValue else {
             throw AudioOutputError(description: "PortAudio did not start: \(String(cString: Pa_GetErrorText(status)))")

@@ -19,9 +19,17 @@ public struct DistanceTable: Sendable {
         guard array.shape.count == 2, array.shape[0] > 0, array.shape[1] > 0 else {
             throw ModelFileError(path: path, problem: "has shape \(array.shape); expected frames x neighbours")
         }
-        frames = array.shape[0]
-        neighbours = array.shape[1]
-        order = array.values.map { Int($0) }
+        try self.init(order: array.values.map { Int($0) }, neighbours: array.shape[1], path: path)
+    }
+
+    /// A table from its rows, `neighbours` entries each; `path` names it in errors.
+    public init(order: [Int], neighbours: Int, path: String = "similarity order") throws {
+        guard neighbours > 0, !order.isEmpty, order.count % neighbours == 0 else {
+            throw ModelFileError(path: path, problem: "\(order.count) entries do not make rows of \(neighbours)")
+        }
+        frames = order.count / neighbours
+        self.neighbours = neighbours
+        self.order = order
         if let bad = order.firstIndex(where: { $0 < 0 || $0 >= frames }) {
             throw ModelFileError(path: path, problem: "entry \(bad) is \(order[bad]), not a frame index below \(frames)")
         }

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var channels = 2
     /// Input channels opened on the sound device, for /autocode/input device.
     public var inputChannels = 0
+    /// The server's client name in JACK.
+    public var jackClientName = "autocoder"
     /// Skip sound devices and use the clock-paced null output.
     public var nullOutput = false
     public var recordFormat = SoundFileWriter.SampleFormat.float32
@@ -95,6 +97,7 @@ public final class AutocoderServer: @unchecked Sendable {
         let voice = try Voice(bundle: bundle)
         melCount = voice.melCount
 
+        PortAudio.setJACKClientName(configuration.jackClientName)
         let choice = configuration.nullOutput
             ? .none(reason: "asked for with --null-output")
             : try AudioOutputChoice.find(name: configuration.device, sampleRate: configuration.sampleRate, channels: configuration.channels)

@@ -49,6 +49,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Input channels to open on the sound device (mixed to mono) for /autocode/input device.")
     var inputChannels: Int = 0
 
+    @Option(help: "The server's client name in JACK.")
+    var jackName: String = "autocoder"
+
     @Flag(help: "Do not open a sound device; render at the pace of the clock (recording and OSC still work).")
     var nullOutput = false
 
@@ -78,6 +81,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         if listDevices {
+            PortAudio.setJACKClientName(jackName)
             let devices = try PortAudio.devices()
             print(devices.isEmpty ? "no sound output devices" : devices.map(\.description).joined(separator: "\n"))
             return
@@ -100,6 +104,7 @@ struct Serve: ParsableCommand {
         configuration.blockSize = blockSize
         configuration.channels = channels
         configuration.inputChannels = inputChannels
+        configuration.jackClientName = jackName
         configuration.nullOutput = nullOutput
         configuration.recordFormat = recordFormat
         configuration.root = root

@@ -21,18 +21,22 @@ enum Binaries {
     }
 
     /// Runs the release `autocoder` with `arguments` to the end; returns its exit
-    /// status and standard output (its log goes nowhere, so it can never stall on it).
-    static func runAutocoder(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// status, standard output and standard error. The error stream goes to a
+    /// file, so a chatty command can never stall on a pipe nobody reads.
+    static func runAutocoder(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try release("autocoder"))
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let errorsPath = NSTemporaryDirectory() + "autocoder-errors-\(UUID().uuidString).log"
+        _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorsPath) }
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return (process.terminationStatus, text)
+        return (process.terminationStatus, text, (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? "")
     }
 
     static var fixtures: String { root + "/Tests/Fixtures/models" }
@@ -137,7 +141,8 @@ final class ServerProcess {
     func status() -> [String: OSCArgument] {
         guard let reply = request("/status", reply: "/status") else { return [:] }
         let names = ["model", "sample_rate", "block_size", "fft", "hop", "cpu_load", "peak_load", "xruns", "received", "rejected",
-                     "recording", "recording_path", "recorded_frames", "playing", "walking", "output", "dropped_commands", "dropped_record_frames"]
+                     "recording", "recording_path", "recorded_frames", "playing", "walking", "output", "dropped_commands", "dropped_record_frames",
+                     "granular", "granular_frame", "autocode", "autocode_input"]
         return Dictionary(uniqueKeysWithValues: zip(names, reply.arguments))
     }
 

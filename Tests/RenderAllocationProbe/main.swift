@@ -1,7 +1,9 @@
 // Runs the engine on a real output (PortAudio when a device can play, else the
 // null output) with malloc-interposer preloaded, fires every kind of control
-// command at it, including model and FFT swaps, and reports how many heap
-// allocations the render thread made. Run by AutocoderServerTests:
+// command at it, including model and FFT swaps, with the granular voice and
+// the autocode voice (on a looped sound, and on the device's input when it
+// has one) playing, and reports how many heap allocations the render thread
+// made. Run by AutocoderServerTests:
 //
 //   LD_PRELOAD=.build/debug/libMallocInterposerSwift.so render-allocation-probe MODEL [seconds] [--null]
 
@@ -17,7 +19,7 @@ let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 3 : 3
 let forceNull = arguments.contains("--null")
 
 MallocInterposerSwift.initialize()
-let bundle = try ModelBundle(anchor: anchor, parts: [.decoder])
+let bundle = try ModelBundle(anchor: anchor, parts: [.decoder, .encoder])
 let blockSize = 256
 let choice = forceNull ? .none(reason: "--null") : try AudioOutputChoice.find(name: nil, sampleRate: 44100, channels: 2)
 let output: AudioOutput
@@ -25,12 +27,31 @@ let sampleRate: Double
 switch choice {
 case let .device(device, rate):
     sampleRate = rate
-    output = PortAudioOutput(device: device, sampleRate: rate, blockSize: blockSize, channels: 2)
+    output = PortAudioOutput(device: device, sampleRate: rate, blockSize: blockSize, channels: 2, inputChannels: min(device.inputChannels, 1))
 case let .none(reason):
     sampleRate = 44100
     output = NullOutput(sampleRate: 44100, blockSize: blockSize, channels: 2, reason: reason)
 }
 let engine = SynthesisEngine(voice: try Voice(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, melCount: 512))
+
+// Material for the generative voices: a second of tone bursts, and a table
+// that walks it.
+let bursts = (0..<Int(sampleRate)).map { i in (i / 4410) % 2 == 0 ? sinf(Float(i) * 0.07) * 0.3 : 0 }
+let table = try DistanceTable(order: (0..<40 * 6).map { ($0 * 7 + 3) % 40 }, neighbours: 6)
+func granularVoice() -> GranularVoice {
+    let voice = GranularVoice(source: bursts, sampleRate: sampleRate, table: table)
+    voice.play(true)
+    return voice
+}
+func autocodeVoice(loop: Bool) throws -> AutocodeVoice {
+    let voice = try AutocodeVoice(encoder: bundle.encoder!, decoder: bundle.decoder!, shape: .standard, sampleRate: sampleRate,
+                                  loop: loop ? bursts : nil)
+    voice.play(true)
+    return voice
+}
+let hasInput = (output as? PortAudioOutput)?.inputChannels ?? 0 > 0
+engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
+engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput))))
 try output.start(engine)
 Thread.sleep(forTimeInterval: 1)   // first touches of memory, FFTW's first run
 
@@ -43,7 +64,7 @@ MallocInterposerSwift.hook()
 let start = Date()
 var step = 0
 while Date().timeIntervalSince(start) < seconds {
-    switch step % 10 {
+    switch step % 20 {
     case 0: engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })))
     case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
     case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
@@ -55,7 +76,17 @@ while Date().timeIntervalSince(start) < seconds {
         engine.send(.kernel(Unmanaged.passRetained(SynthesisKernel(shape: shape, sampleRate: sampleRate, melCount: 512)), voice: nil))
     case 7: engine.send(.play(false))
     case 8: engine.send(.play(true))
-    default: engine.send(.reset)
+    case 9: engine.send(.reset)
+    case 10: for parameter in GranularParameter.allCases { engine.send(.granular(parameter, parameter.defaultValue * 1.1)) }
+    case 11: engine.send(.granularJump(step % 40)); engine.send(.granularPlay(step % 40 < 20))
+    case 12: engine.send(.granularPlay(true)); engine.send(.granular(.size, 0.02)); engine.send(.granular(.rate, 200))
+    case 13: engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
+    case 14: for mapping in AutocodeMapping.allCases { engine.send(.autocodeMapping(mapping, LatentVector([1, 0, 0.5, 2, 3, 1, 0, 1]))) }
+    case 15: engine.send(.autocodeLevel(0.8)); engine.send(.autocodeResetRange)
+    case 16: engine.send(.autocodePlay(false))
+    case 17: engine.send(.autocodePlay(true))
+    case 18: engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput || step % 40 < 20))))
+    default: engine.send(.granularVoice(nil)); engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
     }
     step += 1
     Thread.sleep(forTimeInterval: 0.03)
@@ -69,6 +100,7 @@ let applied = engine.status.appliedCommands.load(ordering: .relaxed) - commandsB
 output.stop()
 engine.collectRetired()
 print("output: \(output.description)")
+print("autocode input: \(hasInput ? "the device's input" : "a looped sound")")
 print("callbacks: \(callbacks)")
 print("commands applied: \(applied)")
 print("render-thread allocations: \(watchedThreadAllocations) (\(watchedThreadBytes) bytes)")
