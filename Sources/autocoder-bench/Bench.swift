@@ -48,6 +48,7 @@ struct Bench {
             let load = try callbackLoad(model: model, block: block)
             print(row("render callback load, block \(block)", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
         }
+        try generativeSpeeds(model: model)
         try trainingComparison()
         if let startup = try startupTime(model: model) {
             print(row("start-up: process start → first /sanity reply", String(format: "%.0f ms median of 5 (null output)", startup), "a fraction of a second"))
@@ -57,6 +58,48 @@ struct Bench {
         print(row("control latency, packet → first sample, block 256",
                   String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms", latency.p50, latency.p99, latency.max),
                   String(format: "≤ %.1f ms", budget)))
+    }
+
+    /// Granular and autocode, offline (× real time, one thread) and as live
+    /// voices in the render callback, on a minute of made-up material.
+    static func generativeSpeeds(model: String) throws {
+        var random = SplitMix64(seed: 3)
+        let minute = 60 * 44100
+        var low: Float = 0
+        let material = (0..<minute).map { i -> Float in
+            low = 0.98 * low + 0.02 * (Float(random.next() >> 40) / Float(1 << 24) - 0.5)
+            return 0.3 * sinf(Float(i) * 2 * .pi * 220 / 44100) * Float(1 + (i / 22050) % 3) / 3 + 2 * low
+        }
+        let frames = MelAnalysis.frameCount(sampleCount: minute), neighbours = 50
+        let table = try DistanceTable(order: (0..<frames * neighbours).map { ($0 * 31 + 7) % frames }, neighbours: neighbours)
+
+        for (grain, hop) in [(4096, 1024), (8192, 256)] {
+            let voice = GranularVoice(source: material, sampleRate: 44100, table: table)
+            voice.set(.pool, 20)
+            let start = threadCPUSeconds()
+            let output = GranularRender.render(voice, grains: minute / hop, grainLength: grain, hop: hop)
+            let speed = Double(output.count) / 44100 / (threadCPUSeconds() - start)
+            print(row("granular offline, grain \(grain), hop \(hop)", String(format: "%.0f× real time", speed), "—"))
+        }
+
+        let bundle = try ModelBundle(anchor: model, parts: [.decoder, .encoder])
+        for shape in [SynthesisShape.standard, try SynthesisShape.validated(fftSize: 2048, hop: 256).get()] {
+            let start = threadCPUSeconds()
+            _ = try AutocodeRender.render(Array(material.prefix(minute / 2)), encoder: bundle.encoder!, decoder: bundle.decoder!,
+                                          shape: shape, sampleRate: 44100)
+            let speed = 30 / (threadCPUSeconds() - start)
+            print(row("autocode offline \(shape.fftSize)/\(shape.hop) (two passes), shallow", String(format: "%.0f× real time", speed), "—"))
+        }
+
+        let engine = try engine(model: model)
+        let granular = GranularVoice(source: material, sampleRate: 44100, table: table)
+        granular.play(true)
+        let autocode = try AutocodeVoice(encoder: bundle.encoder!, decoder: bundle.decoder!, shape: .standard, sampleRate: 44100, loop: material)
+        autocode.play(true)
+        engine.send(.granularVoice(Unmanaged.passRetained(granular)))
+        engine.send(.autocodeVoice(Unmanaged.passRetained(autocode)))
+        let load = callbackLoad(engine, block: 256)
+        print(row("callback load, block 256, + granular + autocode", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
     }
 
     /// Seconds per epoch, native against TensorFlow/Keras on the CPU, same data
@@ -135,7 +178,10 @@ struct Bench {
 
     /// Time spent in each render call as a share of the block's duration.
     static func callbackLoad(model: String, block: Int) throws -> (mean: Double, p99: Double, max: Double) {
-        let engine = try engine(model: model)
+        callbackLoad(try engine(model: model), block: block)
+    }
+
+    static func callbackLoad(_ engine: SynthesisEngine, block: Int) -> (mean: Double, p99: Double, max: Double) {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
         defer { buffer.deallocate() }
         var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000)

@@ -171,3 +171,41 @@ func writeSound(_ samples: [Float], to path: String) throws {
     try writer.write(samples)
     try writer.close()
 }
+
+@Suite struct GenerativeAddressTests {
+    @Test func badGenerativeRequestsAreRefusedAndTheServerPlaysOn() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let anchor = directory + "/tone.wav"
+        try writeSound((0..<44100).map { sinf(Float($0) * 0.05) * 0.3 }, to: anchor)
+        let server = try ServerProcess(["--null-output", "--root", directory])
+
+        #expect(server.expectError("/granular", [.int(1)]).contains("no granular source loaded"))
+        #expect(server.expectError("/granular/frame", [.int(3)]).contains("no granular source loaded"))
+        #expect(server.expectError("/load/granular", [.string("tone.wav")]).contains("tone.wav.ord.npy"))
+        #expect(server.expectError("/load/granular", [.string("/etc/passwd")]).contains("outside the --root folder"))
+        try writeNumPyInt64((0..<40 * 3).map { Int64($0 % 40) }, shape: [40, 3], to: anchor + ".ord.npy")
+        #expect(server.request("/load/granular", [.string("tone.wav")], reply: "/loaded")?.arguments == [.string(anchor)])
+        #expect(server.expectError("/granular/pool", [.int(4)]).contains("expected a whole number from 1 to 3"))
+        #expect(server.expectError("/granular/size", [.float(5)]).contains("expected 0.002 to 2"))
+        #expect(server.expectError("/granular/rate", [.string("fast")]).contains("is a string; expected a number"))
+        #expect(server.expectError("/granular/frame", [.int(40)]).contains("from 0 to 39"))
+
+        #expect(server.expectError("/autocode", [.int(1)]).contains("no autocode input"))
+        #expect(server.expectError("/autocode/input", [.string("device")]).contains("no input device is open"))
+        #expect(server.expectError("/autocode/input", [.string("missing.wav")]).contains("missing.wav"))
+        #expect(server.expectError("/autocode/reorder", [.int(9)]).contains("expected a whole number from 1 to 8"))
+        #expect(server.expectError("/autocode/invert", [.int(2)]).contains("from 0 to 1"))
+        #expect(server.expectError("/autocode/scale", [.float(.nan)]).contains("expected a finite number"))
+        #expect(server.expectError("/autocode/offset", (0..<9).map { _ in .float(0) }).contains("expected 1 to 8 arguments, got 9"))
+        #expect(server.expectError("/autocode/level", [.float(5)]).contains("expected 0.0 to 4.0"))
+
+        // Nothing was lost: the granular voice plays, and the generative one still does.
+        #expect(server.request("/autocode/input", [.string("tone.wav")], reply: "/autocode/input")?.arguments == [.string(anchor)])
+        server.send("/granular", [.int(1)])
+        server.send("/autocode", [.int(1)])
+        let status = server.status()
+        #expect(status["granular"] == .int(1) && status["autocode"] == .int(1) && status["playing"] == .int(1))
+        #expect(status["rejected"] == .int(16))
+    }
+}
