@@ -63,6 +63,7 @@ public final class AutocodeVoice: @unchecked Sendable {
     private let lead: Int
     private let accumulator: UnsafeMutableBufferPointer<Float>
     private var position = 0
+    private var accumulatorIsClear = true
 
     private let magnitude: UnsafeMutableBufferPointer<Float>
     private let mel: UnsafeMutableBufferPointer<Float>
@@ -82,9 +83,8 @@ public final class AutocodeVoice: @unchecked Sendable {
     private var loopPosition = 0
 
     public var level: Float = 1
-    private var fade: Float = 0
-    private var fadeStep: Float = 0
-    public private(set) var isPlaying = false
+    private var fade = VoiceFade()
+    public var isPlaying: Bool { fade.isOn }
     /// Only encode (to learn the input's range); make no sound.
     public var analysesOnly = false
     /// Hops analysed so far.
@@ -215,17 +215,11 @@ public final class AutocodeVoice: @unchecked Sendable {
     }
 
     public func play(_ on: Bool, fadeSeconds: Double = 0.05) {
-        isPlaying = on
-        if fadeSeconds <= 0 {
-            fade = on ? 1 : 0
-            fadeStep = 0
-        } else {
-            fadeStep = Float((on ? 1 : -1) / (fadeSeconds * sampleRate))
-        }
+        fade.set(on, seconds: fadeSeconds, sampleRate: sampleRate)
     }
 
     /// Whether `process` would make sound (playing, or still fading out).
-    public var isSounding: Bool { isPlaying || fade > 0 }
+    public var isSounding: Bool { fade.isSounding }
 
     // MARK: Processing
 
@@ -235,6 +229,14 @@ public final class AutocodeVoice: @unchecked Sendable {
     public func process(input: UnsafePointer<Float>?, stride: Int = 1, adding output: UnsafeMutablePointer<Float>, count: Int) {
         let hop = shape.hop
         let size = historyMask + 1
+        let silent = !fade.isSounding && !analysesOnly
+        if silent && !accumulatorIsClear {
+            // Switched off: nothing is analysed until it is switched on again, and
+            // nothing stale is left to play then.
+            accumulator.update(repeating: 0)
+            position = 0
+            accumulatorIsClear = true
+        }
         for i in 0..<count {
             let x: Float
             if let loop {
@@ -249,12 +251,12 @@ public final class AutocodeVoice: @unchecked Sendable {
             history[slot] = x
             history[slot + size] = x
             written += 1
-            fade = max(0, min(1, fade + fadeStep))
-            output[i] += accumulator[position] * level * fade
+            if silent { continue }
+            output[i] += accumulator[position] * level * fade.next()
             position += 1
             if position == hop { processHop() }
         }
-        if fade == 0 || fade == 1 { fadeStep = 0 }
+        if !silent { accumulatorIsClear = false }
     }
 
     /// Start of the newest `length` samples, `before` samples back from the newest, in `history`.

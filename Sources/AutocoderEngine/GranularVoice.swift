@@ -73,9 +73,9 @@ public final class GranularVoice: @unchecked Sendable {
     private var interval: Double
     private var level: Float
     private var untilNextGrain = 0.0
-    private var fade: Float = 0
-    private var fadeStep: Float = 0
-    public private(set) var isPlaying = false
+    private var fade = VoiceFade()
+    /// Whether grains are being started (sounding ones may still be playing out).
+    public var isPlaying: Bool { fade.isOn }
     /// The frame the next grain will be taken from.
     public private(set) var index: Int
     /// Frames of the grains started so far (as many as fit; see `recordStarts`).
@@ -158,19 +158,13 @@ public final class GranularVoice: @unchecked Sendable {
 
     /// Starts or stops; `fadeSeconds` 0 switches at once.
     public func play(_ on: Bool, fadeSeconds: Double = 0.05) {
-        isPlaying = on
-        if fadeSeconds <= 0 {
-            fade = on ? 1 : 0
-            fadeStep = 0
-        } else {
-            fadeStep = Float((on ? 1 : -1) / (fadeSeconds * sampleRate))
-        }
+        fade.set(on, seconds: fadeSeconds, sampleRate: sampleRate)
         if on && activeGrains == 0 { untilNextGrain = 0 }
     }
 
     /// Starts no more grains; those sounding play to their end.
     public func finish() {
-        isPlaying = false
+        fade.isOn = false
     }
 
     /// The next grain comes from `frame`.
@@ -200,7 +194,7 @@ public final class GranularVoice: @unchecked Sendable {
 
     /// Adds `count` samples of the voice to `output`. Real-time safe.
     public func render(adding output: UnsafeMutablePointer<Float>, count: Int) {
-        guard isPlaying || (fade > 0 && (activeGrains > 0 || fadeStep != 0)) else { return }
+        guard fade.isOn || (fade.level > 0 && activeGrains > 0) else { return }
         var done = 0
         while done < count {
             let chunk = min(count - done, Self.chunk)
@@ -217,11 +211,7 @@ public final class GranularVoice: @unchecked Sendable {
                 filled += span
             }
             let gain = level * normalisation
-            for i in 0..<chunk {
-                fade = max(0, min(1, fade + fadeStep))
-                output[done + i] += mix[i] * gain * fade
-            }
-            if fade == 0 || fade == 1 { fadeStep = 0 }
+            for i in 0..<chunk { output[done + i] += mix[i] * gain * fade.next() }
             done += chunk
         }
     }
