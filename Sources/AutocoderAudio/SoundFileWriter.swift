@@ -37,11 +37,7 @@ public final class SoundFileWriter {
         self.path = path
         self.channels = channels
         self.sampleRate = sampleRate
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard !isDirectory.boolValue else { throw SoundFileError(path: path, problem: "is a directory") }
-            guard overwrite else { throw SoundFileError(path: path, problem: "already exists (not overwritten)") }
-        }
+        try Self.checkCanCreate(path: path, overwrite: overwrite)
         var info = SF_INFO()
         info.samplerate = Int32(sampleRate)
         info.channels = Int32(channels)
@@ -59,6 +55,16 @@ public final class SoundFileWriter {
     }
 
     deinit { try? close() }
+
+    /// Throws what `init` would for an existing file or a directory at `path`:
+    /// lets a long render fail before it starts rather than after.
+    public static func checkCanCreate(path: String, overwrite: Bool) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else { throw SoundFileError(path: path, problem: "is a directory") }
+            guard overwrite else { throw SoundFileError(path: path, problem: "already exists (not overwritten)") }
+        }
+    }
 
     /// Appends interleaved frames; throws when the disk refuses them (full, gone).
     public func write(_ samples: UnsafePointer<Float>, frames: Int) throws {

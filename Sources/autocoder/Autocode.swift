@@ -73,6 +73,7 @@ struct Autocode: ParsableCommand {
     }
 
     func run() throws {
+        try output.checkWritable()
         let sampleRate = 44100
         let bundle = try ModelBundle(anchor: carrier, parts: [.encoder, .decoder])
         guard let encoder = bundle.encoder, let decoder = bundle.decoder else { return }

@@ -63,6 +63,10 @@ struct Granular: ParsableCommand {
     }
 
     func run() throws {
+        try output.checkWritable()
+        if let frames, FileManager.default.fileExists(atPath: frames), !output.overwrite {
+            throw ValidationError("\(frames) already exists (not overwritten; --overwrite replaces it)")
+        }
         let sampleRate = 44100
         let anchor = ModelBundle.anchor(from: self.anchor)
         let table = try DistanceTable(contentsOf: anchor + ".ord.npy")

@@ -13,6 +13,11 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Replace the output file if it exists.")
     var overwrite = false
 
+    /// Fails now if the file could not be written later (it exists, or is a folder).
+    func checkWritable() throws {
+        try SoundFileWriter.checkCanCreate(path: out, overwrite: overwrite)
+    }
+
     func writer(channels: Int, sampleRate: Int) throws -> SoundFileWriter {
         try SoundFileWriter(path: out, channels: channels, sampleRate: sampleRate, format: format, overwrite: overwrite)
     }
