@@ -10,8 +10,9 @@
 // Level: the published tool multiplied each decoded frame by the input
 // frame's peak and then normalised the whole file. Decoded frames are in the
 // carrier's training units, so that left the level to chance; here each
-// resynthesised frame gets the input frame's energy instead, which keeps the
-// input's loudness envelope exactly and its overall level too.
+// resynthesised frame gets the input frame's energy instead, and a level
+// follower (`followInputLevel`) makes up what overlap-add loses, so the output
+// keeps the input's loudness envelope and its overall level.
 //
 // The same voice renders offline (`autocoder autocode`, with the analysis
 // window centred on the synthesis frame) and live in the server (input from
@@ -64,6 +65,8 @@ public final class AutocodeVoice: @unchecked Sendable {
     private let accumulator: UnsafeMutableBufferPointer<Float>
     private var position = 0
     private var accumulatorIsClear = true
+    /// Gain that keeps the output at the input's level (see `followInputLevel`).
+    private var levelCorrection: Float = 1
 
     private let magnitude: UnsafeMutableBufferPointer<Float>
     private let mel: UnsafeMutableBufferPointer<Float>
@@ -254,9 +257,39 @@ public final class AutocodeVoice: @unchecked Sendable {
             if silent { continue }
             output[i] += accumulator[position] * level * fade.next()
             position += 1
-            if position == hop { processHop() }
+            if position == hop {
+                processHop()
+                if !analysesOnly { followInputLevel() }
+            }
         }
         if !silent { accumulatorIsClear = false }
+    }
+
+    /// Brings the hop about to be played to the level of the input it stands
+    /// for. Each frame already has its input frame's energy, but where the
+    /// decoded envelope puts energy in bins the input leaves (nearly) empty, the
+    /// input's phases there do not continue from frame to frame and overlapping
+    /// frames partly cancel: a quiet tone through a broadband carrier would come
+    /// out up to 12 dB too soft. The correction is smoothed over two hops,
+    /// ramped within each and limited to ±18 dB; for a carrier that reproduces
+    /// the input it stays near 1.
+    private func followInputLevel() {
+        let hop = shape.hop
+        let played = accumulator.baseAddress!
+        let heard = recent(hop, before: latency - hop)
+        var inputEnergy: Float = 0, outputEnergy: Float = 0
+        for i in 0..<hop {
+            inputEnergy += heard[i] * heard[i]
+            outputEnergy += played[i] * played[i]
+        }
+        let previous = levelCorrection
+        if inputEnergy > 1e-9 * Float(hop), outputEnergy > 1e-9 * Float(hop) {
+            let wanted = min(max((inputEnergy / outputEnergy).squareRoot(), 0.125), 8)
+            levelCorrection += (wanted - levelCorrection) * 0.5
+        }
+        // Ramped across the hop, so the gain never steps at a hop boundary.
+        let step = (levelCorrection - previous) / Float(hop)
+        for i in 0..<hop { played[i] *= previous + step * Float(i + 1) }
     }
 
     /// Start of the newest `length` samples, `before` samples back from the newest, in `history`.

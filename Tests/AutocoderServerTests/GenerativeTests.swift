@@ -99,10 +99,10 @@ import Testing
         print("autocode: loudness correlation \(loudnessOwn) (own model), \(loudnessDrone) (drone model); "
             + "spectral envelope correlation \(envelopeOwn) (own model, identity), \(envelopeReordered) (own model, reordered), \(envelopeDrone) (drone model)")
         #expect(loudnessOwn > 0.95)
-        // Through a foreign model less so: where it puts energy in bins the
-        // modulator leaves empty (its near-pure tones), the borrowed phases do not
-        // add up from frame to frame, and those passages come out quieter.
-        #expect(loudnessDrone > 0.6)
+        // Through a foreign model too, though its spectrum has energy where the
+        // modulator's near-pure tones have none (the voice's level follower
+        // makes up what the borrowed phases lose there).
+        #expect(loudnessDrone > 0.9)
         #expect(envelopeOwn > 0.8)
         // The carrier shapes the timbre: another model or a scrambled mapping follows the modulator's envelope less.
         #expect(envelopeDrone < envelopeOwn - 0.1)

@@ -85,7 +85,7 @@ struct LiveGenerativeTests {
         }.max() ?? 0
         let loud = envelope.sorted()[envelope.count * 9 / 10], quiet = envelope.sorted()[envelope.count / 10]
         print("live autocode (looped file): envelope correlation \(best), on/off \(20 * log10(loud / max(quiet, 1e-9))) dB")
-        #expect(best > 0.75)
+        #expect(best > 0.85)
         #expect(loud > 0.02 && loud > 30 * quiet)
         let status = server.status()
         #expect(status["autocode"] == .int(1) && status["autocode_input"] == .string(input))
