@@ -45,7 +45,13 @@ public struct TFLiteModel: Sendable {
         /// Constant contents for float32 tensors that carry data; nil for activations.
         public let constant: [Float]?
 
-        public var elementCount: Int { shape.reduce(1, *) }
+        /// Elements the shape holds (Int.max when the file's dimensions would overflow).
+        public var elementCount: Int {
+            shape.reduce(1) { count, dimension in
+                let (product, overflow) = count.multipliedReportingOverflow(by: Int(dimension))
+                return overflow ? Int.max : product
+            }
+        }
         public var typeName: String { TFLiteNames.name(TFLiteNames.tensorTypes, type) }
     }
 
@@ -195,7 +201,13 @@ public struct TFLiteModel: Sendable {
         }
         var constant: [Float]?
         if bufferIndex > 0, let bytes = try bufferBytes(buffers[bufferIndex], file: file, tensor: name), !bytes.isEmpty {
-            let expected = shape.reduce(1, *) * 4
+            // Dimensions come from the file: multiply without trusting them to fit.
+            var expected = 4
+            for dimension in shape {
+                let (product, overflow) = expected.multipliedReportingOverflow(by: Int(dimension))
+                guard !overflow else { throw TFLiteFormatError("tensor '\(name)' has a shape \(shape) too large to hold") }
+                expected = product
+            }
             if type == 0 {
                 guard bytes.count == expected else {
                     throw TFLiteFormatError("tensor '\(name)' holds \(bytes.count) bytes but its shape \(shape) needs \(expected)")

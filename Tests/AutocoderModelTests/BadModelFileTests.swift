@@ -57,6 +57,13 @@ import AutocoderModel
         #expect(message.contains("not a TensorFlow Lite file"))
     }
 
+    @Test func shapeWhoseProductOverflowsIsRefused() throws {
+        // Found by the fuzzer: dimensions each within bounds whose product overflows.
+        let bytes = Fixtures.bytes(Fixtures.root + "/../Fuzz/corpus/tflite/shape-product-overflow.tflite")
+        let message = try #require(Self.loadError(bytes))
+        #expect(message.contains("too large to hold"), "\(message)")
+    }
+
     @Test func rootOffsetOutsideTheFile() throws {
         var bytes = Fixtures.bytes(Self.goodPath)
         bytes[0...3] = [0xF0, 0xFF, 0xFF, 0x7F]
