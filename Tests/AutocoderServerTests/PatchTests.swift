@@ -85,6 +85,28 @@ enum PureData {
         #expect(status["received"].flatMap(\.int) ?? 0 >= 5)
     }
 
+    @Test func theMainPatchDrivesTheGranularAndAutocodeVoices() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess(["--null-output", "--silent"])
+        let listen = server.serverAddress.description.split(separator: ":").last.map(String.init)!
+        let pdReplies = try freePort()
+        // The panels' controls, operated through their receive names (the file
+        // panels need a person; the device input is refused here, as the null
+        // output has no input).
+        let sends = ["ac-port-reply \(pdReplies)", "ac-port-server \(listen)", "ac-granular-size 0.03", "ac-granular-rate 120",
+                     "ac-granular-power 3", "ac-granular-level 0.5", "ac-granular-pool 4", "ac-autocode-level 0.7",
+                     "ac-autocode-range bang", "ac-autocode-device bang", "ac-granular 1"]
+        let printed = try PureData.run(["-open", Binaries.root + "/patches/autocoder.pd"] + sends.flatMap { ["-send", $0] }, timeout: 2)
+        #expect(!printed.contains("error:"), "\(printed)")
+        let status = server.status()
+        // Six settings accepted; /autocode/input device and /granular (no source yet) refused with reasons.
+        #expect(status["received"].flatMap(\.int) ?? 0 >= 9, "\(status)")
+        #expect(status["rejected"] == .int(2), "\(status)")
+        #expect(server.log.contains("rejected /autocode/input: no input device is open"), "\(server.log)")
+        #expect(server.log.contains("rejected /granular: no granular source loaded"), "\(server.log)")
+    }
+
     @Test(arguments: ["autocoder.pd", "autocoder-client.pd"])
     func pureDataPatchOpensWithoutErrors(name: String) throws {
         let printed = try PureData.run(["-open", Binaries.root + "/patches/" + name, "-send", "pd quit"])
