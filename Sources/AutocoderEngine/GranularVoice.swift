@@ -6,7 +6,7 @@
 // The same voice renders offline (`autocoder granular`) and live (mixed into
 // the engine's output), so both walk the order table identically for a seed.
 //
-// Threading: built on a control thread (it copies the sound and the table);
+// Threading: built on a control thread (it copies the sound);
 // afterwards one thread at a time calls `render` and the setters — the render
 // thread once the engine owns it. `render` never allocates, locks or waits.
 
@@ -50,14 +50,12 @@ public enum GranularParameter: String, CaseIterable, Sendable {
 
 public final class GranularVoice: @unchecked Sendable {
     public let sampleRate: Double
-    /// Rows of the order table (training frames) and candidates per row.
-    public let frames: Int
-    public let neighbours: Int
+    /// The similarity order the grains walk.
+    public let table: DistanceTable
     /// Source samples between successive training frames at this rate.
     public let frameStride: Double
 
     private let source: UnsafeMutableBufferPointer<Float>
-    private let order: UnsafeMutableBufferPointer<Int32>
     private let window: UnsafeMutableBufferPointer<Float>
     private let grains: UnsafeMutableBufferPointer<Grain>
     /// This voice's samples of the current chunk, before level and fade.
@@ -68,7 +66,7 @@ public final class GranularVoice: @unchecked Sendable {
 
     // Settings and state: owned by whichever thread renders.
     private var pool: Int
-    private var power: Float
+    private var power: Double
     private var grainLength: Int
     private var interval: Double
     private var level: Float
@@ -101,25 +99,18 @@ public final class GranularVoice: @unchecked Sendable {
     public init(source: [Float], sampleRate: Double, table: DistanceTable, trainingHop: Int = 1024,
                 start: Int = 0, seed: UInt64 = 1) {
         self.sampleRate = sampleRate
-        frames = table.frames
-        neighbours = table.neighbours
+        self.table = table
         frameStride = Double(trainingHop) * sampleRate / 44100
         self.source = .allocate(capacity: max(source.count, 1))
         self.source.initialize(repeating: 0)
         _ = self.source.initialize(from: source)
-        order = .allocate(capacity: frames * neighbours)
-        for frame in 0..<frames {
-            for (k, value) in table.row(frame).enumerated() { order[frame * neighbours + k] = Int32(value) }
-        }
-        // One extra point so interpolation at the end needs no bounds check.
+        // One extra point (the window's end, 0) so interpolation needs no bounds check.
         window = .allocate(capacity: Self.windowResolution + 1)
-        for i in 0...Self.windowResolution {
-            window[i] = Float(0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(Self.windowResolution)))
-        }
+        _ = window.initialize(from: periodicHannWindow(Self.windowResolution) + [0])
         grains = .allocate(capacity: Self.maximumGrains)
         mix = .allocate(capacity: Self.chunk)
         random = RandomSource(seed: seed)
-        index = min(max(start, 0), frames - 1)
+        index = min(max(start, 0), table.frames - 1)
         pool = 1
         power = 1
         grainLength = 1
@@ -130,7 +121,6 @@ public final class GranularVoice: @unchecked Sendable {
 
     deinit {
         source.deallocate()
-        order.deallocate()
         window.deallocate()
         grains.deallocate()
         mix.deallocate()
@@ -142,8 +132,8 @@ public final class GranularVoice: @unchecked Sendable {
     public func set(_ parameter: GranularParameter, _ value: Float) {
         let value = min(max(value, parameter.range.lowerBound), parameter.range.upperBound)
         switch parameter {
-        case .pool: pool = min(max(Int(value), 1), neighbours)
-        case .power: power = value
+        case .pool: pool = min(max(Int(value), 1), table.neighbours)
+        case .power: power = Double(value)
         case .size: grainLength = max(2, Int(Double(value) * sampleRate))
         case .rate: interval = sampleRate / Double(value)
         case .level: level = value
@@ -169,7 +159,7 @@ public final class GranularVoice: @unchecked Sendable {
 
     /// The next grain comes from `frame`.
     public func jump(to frame: Int) {
-        index = min(max(frame, 0), frames - 1)
+        index = min(max(frame, 0), table.frames - 1)
     }
 
     /// Keeps the frames of the first `capacity` grains started (for offline
@@ -224,9 +214,7 @@ public final class GranularVoice: @unchecked Sendable {
                                          step: Float(Self.windowResolution) / Float(grainLength))
             activeGrains += 1
         }
-        let u = random.nextUnit()
-        let k = min(Int(powf(u, power) * Float(pool)), pool - 1)
-        index = Int(order[index * neighbours + k])
+        index = table.next(from: index, pool: pool, power: power, draw: Double(random.nextUnit()))
     }
 
     /// Adds the sounding grains (unscaled) to `output` and retires finished ones.

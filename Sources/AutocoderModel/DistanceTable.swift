@@ -43,7 +43,12 @@ public struct DistanceTable: Sendable {
     /// The published step: order[frame][floor(u^power * pool)], u uniform in
     /// [0,1). A power above 1 favours the nearest of the `pool` candidates.
     public func next<G: RandomNumberGenerator>(from frame: Int, pool: Int, power: Double, using generator: inout G) -> Int {
-        let u = Double.random(in: 0..<1, using: &generator)
+        next(from: frame, pool: pool, power: power, draw: Double.random(in: 0..<1, using: &generator))
+    }
+
+    /// The same step for a draw `u` in [0,1) made by the caller. Neither
+    /// allocates nor locks, so the audio thread may call it.
+    public func next(from frame: Int, pool: Int, power: Double, draw u: Double) -> Int {
         let k = min(Int(pow(u, power) * Double(pool)), min(pool, neighbours) - 1)
         return order[frame * neighbours + k]
     }

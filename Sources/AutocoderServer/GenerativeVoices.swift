@@ -11,9 +11,8 @@ import Foundation
 
 /// What the network thread remembers of the generative voices.
 struct GenerativeSettings {
-    var granularLoaded: String?
-    var granularNeighbours = 0
-    var granularFrames = 0
+    /// The similarity order of the loaded granular source (the voice holds the same table).
+    var granularTable: DistanceTable?
     var granularPlaying = false
     var granular: [GranularParameter: Float] = [:]
 
@@ -38,7 +37,7 @@ extension AutocoderServer {
         on("/granular") { [unowned self] request in
             try request.expect(arguments: 0...1)
             let on = try request.flag(0)
-            guard generative.granularLoaded != nil else { throw Rejection("no granular source loaded (send /load/granular first)") }
+            _ = try loadedGranularTable()
             generative.granularPlaying = on
             engine.send(.granularPlay(on))
         }
@@ -47,8 +46,8 @@ extension AutocoderServer {
                 try request.expect(arguments: 1...1)
                 let value: Float
                 if parameter == .pool {
-                    let most = max(generative.granularNeighbours, 1)
-                    value = Float(try request.integer(0, in: 1...(generative.granularLoaded == nil ? Int(parameter.range.upperBound) : most)))
+                    let most = generative.granularTable?.neighbours ?? Int(parameter.range.upperBound)
+                    value = Float(try request.integer(0, in: 1...most))
                 } else {
                     value = try request.float(0, in: parameter.range)
                 }
@@ -58,8 +57,8 @@ extension AutocoderServer {
         }
         on("/granular/frame") { [unowned self] request in
             try request.expect(arguments: 1...1)
-            guard generative.granularLoaded != nil else { throw Rejection("no granular source loaded (send /load/granular first)") }
-            engine.send(.granularJump(try request.integer(0, in: 0...generative.granularFrames - 1)))
+            let table = try loadedGranularTable()
+            engine.send(.granularJump(try request.integer(0, in: 0...table.frames - 1)))
         }
 
         on("/autocode/input") { [unowned self] request in
@@ -106,6 +105,11 @@ extension AutocoderServer {
         }
     }
 
+    private func loadedGranularTable() throws -> DistanceTable {
+        guard let table = generative.granularTable else { throw Rejection("no granular source loaded (send /load/granular first)") }
+        return table
+    }
+
     /// Loads `anchor` (the sound) and `anchor.ord.npy` as the granular voice's material.
     func loadGranular(anchor: String) throws {
         let table: DistanceTable
@@ -120,9 +124,7 @@ extension AutocoderServer {
                                   start: Int.random(in: 0..<table.frames), seed: UInt64.random(in: 0...UInt64.max))
         for (parameter, value) in generative.granular { voice.set(parameter, value) }
         voice.play(generative.granularPlaying)
-        generative.granularLoaded = anchor
-        generative.granularNeighbours = table.neighbours
-        generative.granularFrames = table.frames
+        generative.granularTable = table
         engine.send(.granularVoice(Unmanaged.passRetained(voice)))
         logger.info("granular source \(anchor): \(table.frames) frames, \(table.neighbours) similar each")
     }
