@@ -41,7 +41,7 @@ public final class AutocodeVoice: @unchecked Sendable {
     public let sampleRate: Double
     public let shape: SynthesisShape
     /// Samples in the analysis window (16384 at 44.1 kHz, scaled with the rate).
-    public let analysisSize: Int
+    public var analysisSize: Int { analysis.size }
     /// Samples from input to output: the synthesis frame's length plus, when
     /// centred, the look-ahead that centres the analysis window on it.
     public let latency: Int
@@ -49,9 +49,7 @@ public final class AutocodeVoice: @unchecked Sendable {
 
     private let encoder: Encoder
     private let decoder: Decoder
-    private let analysisFFT: RealFFT
-    private let analysisWindow: UnsafeMutableBufferPointer<Float>
-    private let analysisBank: MelFilterbank
+    private let analysis: MelAnalysis
     private let synthesisFFT: RealFFT
     private let frameWindow: UnsafeMutableBufferPointer<Float>
     /// Hann / (N × Σ overlapping Hann²): the overlap-add of frames comes back to the input.
@@ -90,8 +88,6 @@ public final class AutocodeVoice: @unchecked Sendable {
     public var isPlaying: Bool { fade.isOn }
     /// Only encode (to learn the input's range); make no sound.
     public var analysesOnly = false
-    /// Hops analysed so far.
-    public private(set) var hops = 0
 
     /// - Parameters:
     ///   - encoder, decoder: the model's; the voice takes copies with their own scratch.
@@ -111,15 +107,11 @@ public final class AutocodeVoice: @unchecked Sendable {
         self.decoder = Decoder(sharing: decoder)
         latentCount = encoder.latentCount
         let n = shape.fftSize, hop = shape.hop
-        analysisSize = max(1 << Int(log2(Double(MelAnalysis.fftSize) * sampleRate / 44100).rounded()), 256)
-        let a = analysisSize
+        let a = max(1 << Int(log2(Double(MelAnalysis.fftSize) * sampleRate / 44100).rounded()), 256)
         lead = centred ? max(0, (a - n) / 2) : 0
         latency = n + lead
 
-        analysisFFT = RealFFT(size: a)
-        analysisWindow = .allocate(capacity: a)
-        for i in 0..<a { analysisWindow[i] = Float(0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(a - 1))) }
-        analysisBank = MelFilterbank(filterCount: encoder.inputCount, fftSize: a, sampleRate: sampleRate)
+        analysis = MelAnalysis(melCount: encoder.inputCount, size: a, sampleRate: sampleRate)
 
         synthesisFFT = RealFFT(size: n)
         let hann = periodicHannWindow(n)
@@ -139,7 +131,7 @@ public final class AutocodeVoice: @unchecked Sendable {
         accumulator = .allocate(capacity: n)
         accumulator.initialize(repeating: 0)
 
-        magnitude = .allocate(capacity: max(a, n) / 2 + 1)
+        magnitude = .allocate(capacity: n / 2)
         magnitude.initialize(repeating: 0)
         mel = .allocate(capacity: encoder.inputCount)
         mel.initialize(repeating: 0)
@@ -181,7 +173,7 @@ public final class AutocodeVoice: @unchecked Sendable {
     }
 
     deinit {
-        for buffer in [analysisWindow, frameWindow, synthesisWindow, history, accumulator, magnitude, mel, encoded, mapped, decoded,
+        for buffer in [frameWindow, synthesisWindow, history, accumulator, magnitude, mel, encoded, mapped, decoded,
                        minimum, maximum, scale, offset] {
             buffer.deallocate()
         }
@@ -300,22 +292,15 @@ public final class AutocodeVoice: @unchecked Sendable {
     }
 
     private func processHop() {
-        let n = shape.fftSize, hop = shape.hop, a = analysisSize
+        let n = shape.fftSize, hop = shape.hop
         let acc = accumulator.baseAddress!
         acc.update(from: acc + hop, count: n - hop)
         (acc + n - hop).update(repeating: 0, count: hop)
         position = 0
-        hops += 1
 
         // Analysis: the published normalised mel frame.
-        let analysed = recent(a)
-        for i in 0..<a { analysisFFT.samples[i] = analysed[i] * analysisWindow[i] }
-        analysisFFT.forward()
-        let peak = magnitudes(of: analysisFFT, count: a / 2 + 1)
+        let peak = analysis.analyze(frame: recent(analysisSize), normalized: true, into: mel.baseAddress!)
         guard peak > 0 else { return }   // silence: nothing to encode or play
-        let inversePeak = 1 / peak
-        for k in 0..<a / 2 { magnitude[k] *= inversePeak }
-        analysisBank.spectrumToMel(magnitude.baseAddress!, mel.baseAddress!)
         for j in 0..<mel.count { mel[j] = min(max(mel[j], 0), 1) }
         encoder.encode(mel.baseAddress!, into: encoded.baseAddress!)
 
@@ -373,17 +358,5 @@ public final class AutocodeVoice: @unchecked Sendable {
         synthesisFFT.inverse()
         let samples = synthesisFFT.samples
         for i in 0..<n { acc[i] += samples[i] * synthesisWindow[i] }
-    }
-
-    /// Fills `magnitude` with |X[k]| of `fft`'s spectrum and returns the largest.
-    @inline(__always)
-    private func magnitudes(of fft: RealFFT, count: Int) -> Float {
-        var peak: Float = 0
-        for k in 0..<count {
-            let re = fft.spectrum[2 * k], im = fft.spectrum[2 * k + 1]
-            magnitude[k] = (re * re + im * im).squareRoot()
-            peak = max(peak, magnitude[k])
-        }
-        return peak
     }
 }
