@@ -46,12 +46,7 @@ public struct TFLiteModel: Sendable {
         public let constant: [Float]?
 
         /// Elements the shape holds (Int.max when the file's dimensions would overflow).
-        public var elementCount: Int {
-            shape.reduce(1) { count, dimension in
-                let (product, overflow) = count.multipliedReportingOverflow(by: Int(dimension))
-                return overflow ? Int.max : product
-            }
-        }
+        public var elementCount: Int { TFLiteModel.elementCount(of: shape) ?? Int.max }
         public var typeName: String { TFLiteNames.name(TFLiteNames.tensorTypes, type) }
     }
 
@@ -201,13 +196,10 @@ public struct TFLiteModel: Sendable {
         }
         var constant: [Float]?
         if bufferIndex > 0, let bytes = try bufferBytes(buffers[bufferIndex], file: file, tensor: name), !bytes.isEmpty {
-            // Dimensions come from the file: multiply without trusting them to fit.
-            var expected = 4
-            for dimension in shape {
-                let (product, overflow) = expected.multipliedReportingOverflow(by: Int(dimension))
-                guard !overflow else { throw TFLiteFormatError("tensor '\(name)' has a shape \(shape) too large to hold") }
-                expected = product
+            guard let elements = elementCount(of: shape), elements <= Int.max / 4 else {
+                throw TFLiteFormatError("tensor '\(name)' has a shape \(shape) too large to hold")
             }
+            let expected = elements * 4
             if type == 0 {
                 guard bytes.count == expected else {
                     throw TFLiteFormatError("tensor '\(name)' holds \(bytes.count) bytes but its shape \(shape) needs \(expected)")
@@ -220,6 +212,18 @@ public struct TFLiteModel: Sendable {
             }
         }
         return Tensor(name: name, shape: shape, type: type, constant: constant)
+    }
+
+    /// Elements `shape` holds, or nil when its dimensions (read from the file,
+    /// so not to be trusted) multiply past Int.max.
+    static func elementCount(of shape: [Int]) -> Int? {
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            count = product
+        }
+        return count
     }
 
     /// The byte range of a buffer: inline data, or (for files over 2 GB) an offset into the file.
