@@ -21,6 +21,9 @@ struct GenerativeSettings {
     var autocodePlaying = false
     var autocodeLevel: Float = 1
     var autocodeMapping: [AutocodeMapping: [Float]] = [:]
+    /// The looped file as last read, with its range through the encoder it was
+    /// measured with: a new FFT size or decoder reuses both, a new encoder the sound.
+    var autocodeLoop: (path: String, samples: [Float], encoder: Encoder, range: (minimum: [Float], maximum: [Float]))?
 }
 
 extension AutocoderServer {
@@ -130,8 +133,9 @@ extension AutocoderServer {
     }
 
     /// Builds the autocode voice for the loaded model and synthesis shape, from
-    /// `input` ("device" or a sound file), and swaps it in.
-    func rebuildAutocode(input: String) throws {
+    /// `input` ("device" or a sound file), and swaps it in. `reread` reads the
+    /// file afresh; otherwise the sound and range already measured are reused.
+    func rebuildAutocode(input: String, reread: Bool = true) throws {
         guard let encoder else { throw Rejection("no encoder loaded (send /load or /load/encoder first)") }
         guard let decoder else { throw Rejection("no decoder loaded") }
         let sampleRate = engine.sampleRate
@@ -143,9 +147,14 @@ extension AutocoderServer {
             }
         } else {
             do {
-                let sound = try AudioLoader.loadMono(input, sampleRate: Int(sampleRate))
-                range = try AutocodeRender.range(of: sound, encoder: encoder, decoder: decoder, shape: kernelShape, sampleRate: sampleRate)
+                let known = reread ? nil : generative.autocodeLoop.flatMap { $0.path == input ? $0 : nil }
+                let sound = try known?.samples ?? AudioLoader.loadMono(input, sampleRate: Int(sampleRate))
+                let measured = known?.encoder === encoder ? known?.range : nil
+                let fileRange = try measured ?? AutocodeRender.range(of: sound, encoder: encoder, decoder: decoder, shape: kernelShape,
+                                                                     sampleRate: sampleRate)
+                generative.autocodeLoop = (input, sound, encoder, fileRange)
                 loop = sound
+                range = fileRange
             } catch {
                 throw Rejection("\(error)")
             }
@@ -169,7 +178,7 @@ extension AutocoderServer {
     func followModelChange() {
         guard let input = generative.autocodeInput else { return }
         do {
-            try rebuildAutocode(input: input)
+            try rebuildAutocode(input: input, reread: false)
         } catch let rejection as Rejection {
             logger.warning("autocode stopped: \(rejection.reason)")
             generative.autocodeInput = nil
