@@ -85,7 +85,6 @@ public final class AutocodeVoice: @unchecked Sendable {
 
     public var level: Float = 1
     private var fade = VoiceFade()
-    public var isPlaying: Bool { fade.isOn }
     /// Only encode (to learn the input's range); make no sound.
     public var analysesOnly = false
 
@@ -212,9 +211,6 @@ public final class AutocodeVoice: @unchecked Sendable {
     public func play(_ on: Bool, fadeSeconds: Double = 0.05) {
         fade.set(on, seconds: fadeSeconds, sampleRate: sampleRate)
     }
-
-    /// Whether `process` would make sound (playing, or still fading out).
-    public var isSounding: Bool { fade.isSounding }
 
     // MARK: Processing
 

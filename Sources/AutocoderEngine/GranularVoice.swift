@@ -53,7 +53,7 @@ public final class GranularVoice: @unchecked Sendable {
     /// The similarity order the grains walk.
     public let table: DistanceTable
     /// Source samples between successive training frames at this rate.
-    public let frameStride: Double
+    private let frameStride: Double
 
     private let source: UnsafeMutableBufferPointer<Float>
     private let window: UnsafeMutableBufferPointer<Float>
@@ -78,7 +78,7 @@ public final class GranularVoice: @unchecked Sendable {
     public private(set) var index: Int
     /// Frames of the grains started so far (as many as fit; see `recordStarts`).
     private var startLog: UnsafeMutableBufferPointer<Int32>?
-    public private(set) var grainsStarted = 0
+    private var grainsStarted = 0
 
     /// Most grains sounding at once; a grain that would exceed it is skipped.
     public static let maximumGrains = 512
