@@ -28,18 +28,28 @@ public enum OSCArgument: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var typeName: String {
+    /// The argument's OSC type tag.
+    public var tag: Character {
         switch self {
-        case .int: "int"
-        case .float: "float"
-        case .double: "double"
-        case .int64: "int64"
-        case .string: "string"
-        case .bool: "bool"
-        case .null: "nil"
-        case let .other(tag): "type '\(tag)'"
+        case .int: "i"
+        case .float: "f"
+        case .double: "d"
+        case .int64: "h"
+        case .string: "s"
+        case let .bool(v): v ? "T" : "F"
+        case .null: "N"
+        case let .other(tag): tag
         }
     }
+
+    /// What the argument is, for error messages: "type tag 'N' (nil)".
+    public var typeName: String { "type tag '\(tag)' (\(Self.kindNames[tag] ?? "unknown type"))" }
+
+    private static let kindNames: [Character: String] = [
+        "i": "int", "f": "float", "d": "double", "h": "int64", "s": "string", "S": "symbol", "T": "true", "F": "false",
+        "N": "nil", "I": "impulse", "b": "blob", "t": "time tag", "c": "char", "r": "colour", "m": "MIDI message",
+        "[": "array", "]": "array end",
+    ]
 
     public var description: String {
         switch self {
@@ -121,9 +131,20 @@ public enum OSCCodec {
         arguments.reserveCapacity(count)
         for i in 0..<count {
             let tag = UInt8(bitPattern: types[i])
+            // T, F, N and I carry no data: liblo gives them no argument pointer.
+            switch tag {
+            case UInt8(ascii: "T"): arguments.append(.bool(true)); continue
+            case UInt8(ascii: "F"): arguments.append(.bool(false)); continue
+            case UInt8(ascii: "N"): arguments.append(.null); continue
+            default: break
+            }
+            guard let pointer = argv[i] else {
+                arguments.append(.other(Character(UnicodeScalar(tag))))
+                continue
+            }
             // Load exactly the argument's own bytes: lo_arg is a union wider than
             // an int or a float, and the message buffer ends right after the last one.
-            let value = UnsafeRawPointer(argv[i]!)
+            let value = UnsafeRawPointer(pointer)
             switch tag {
             case UInt8(ascii: "i"): arguments.append(.int(value.loadUnaligned(as: Int32.self)))
             case UInt8(ascii: "f"): arguments.append(.float(value.loadUnaligned(as: Float.self)))
@@ -131,9 +152,6 @@ public enum OSCCodec {
             case UInt8(ascii: "h"): arguments.append(.int64(value.loadUnaligned(as: Int64.self)))
             case UInt8(ascii: "s"), UInt8(ascii: "S"):
                 arguments.append(.string(String(cString: value.assumingMemoryBound(to: CChar.self))))
-            case UInt8(ascii: "T"): arguments.append(.bool(true))
-            case UInt8(ascii: "F"): arguments.append(.bool(false))
-            case UInt8(ascii: "N"): arguments.append(.null)
             default: arguments.append(.other(Character(UnicodeScalar(tag))))
             }
         }

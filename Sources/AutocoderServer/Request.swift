@@ -18,7 +18,7 @@ struct Request {
     func expect(arguments range: ClosedRange<Int>) throws {
         guard range.contains(count) else {
             let expected = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
-            throw Rejection("expected \(expected) argument\(range.upperBound == 1 ? "" : "s"), got \(count)")
+            throw Rejection("expected \(expected) argument\(range == 1...1 ? "" : "s"), got \(count)")
         }
     }
 
@@ -26,7 +26,7 @@ struct Request {
     func number(_ index: Int) throws -> Double {
         let argument = message.arguments[index]
         guard let value = argument.number else {
-            throw Rejection("argument \(index + 1) is a \(argument.typeName); expected a number")
+            throw Rejection("argument \(index + 1) has \(argument.typeName); expected a number")
         }
         guard value.isFinite else { throw Rejection("argument \(index + 1) is \(value); expected a finite number") }
         return value
@@ -51,7 +51,7 @@ struct Request {
 
     func string(_ index: Int) throws -> String {
         guard case let .string(value) = message.arguments[index] else {
-            throw Rejection("argument \(index + 1) is a \(message.arguments[index].typeName); expected a string")
+            throw Rejection("argument \(index + 1) has \(message.arguments[index].typeName); expected a string")
         }
         guard !value.isEmpty else { throw Rejection("argument \(index + 1) is an empty string") }
         return value
@@ -63,7 +63,7 @@ struct Request {
         return try (0..<count).map { Float(try number($0)) }
     }
 
-    /// 0/1 flag, or 1 when absent.
+    /// 0/1 flag (T/F count as 1/0), or 1 when absent.
     func flag(_ index: Int) throws -> Bool {
         index < count ? try integer(index, in: 0...1) == 1 : true
     }

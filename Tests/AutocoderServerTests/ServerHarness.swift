@@ -57,6 +57,7 @@ final class ServerProcess {
     let process = Process()
     let client: UDPSocket
     let serverAddress: SocketAddress
+    let listenPort: Int
     let output = Pipe()
     /// The server's log, in a file: a pipe nobody drains would stall the server.
     let errors: FileHandle
@@ -66,7 +67,7 @@ final class ServerProcess {
     /// Starts `autocoder serve REPLY LISTEN extra…` and waits until it answers /sanity/check.
     init(_ extra: [String] = ["--null-output"], workingDirectory: String? = nil) throws {
         client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
-        let listenPort = try freePort()
+        listenPort = try freePort()
         serverAddress = try SocketAddress(host: "127.0.0.1", port: listenPort)
         process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
         process.arguments = ["serve", String(client.port), String(listenPort), "--model", Binaries.bundledModel] + extra

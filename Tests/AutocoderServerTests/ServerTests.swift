@@ -73,7 +73,7 @@ import Testing
 
         let cases: [(String, [OSCArgument], String)] = [
             ("/no/such/address", [], "unknown address"),
-            ("/gain", [.string("loud")], "argument 1 is a string; expected a number"),
+            ("/gain", [.string("loud")], "argument 1 has type tag 's' (string); expected a number"),
             ("/gain", [.float(.nan)], "argument 1 is nan; expected a finite number"),
             ("/gain", [.float(9)], "argument 1 is 9.0; expected 0.0 to 4.0"),
             ("/gain", [], "expected 1 argument, got 0"),
@@ -87,7 +87,7 @@ import Testing
             ("/walk", [.int(2)], "argument 1 is 2.0; expected a whole number from 0 to 1"),
             ("/load/decoder", [.string("/nonexistent/song.wav")], "/nonexistent/song.wav.mm: no such file; the current model stays loaded"),
             ("/load/decoder", [.string(truncated)], "corrupt or truncated TensorFlow Lite file"),
-            ("/load/decoder", [.int(3)], "argument 1 is a int; expected a string"),
+            ("/load/decoder", [.int(3)], "argument 1 has type tag 'i' (int); expected a string"),
             ("/load/distance", [.string(directory + "/none.wav")], "no such file"),
             ("/distance/get_index", [.int(0), .int(1), .float(1)], "no distance table loaded (send /load/distance first)"),
             ("/record/stop", [], "no recording is running"),
