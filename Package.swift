@@ -96,7 +96,7 @@ let package = Package(
             name: "autocoder-fuzz",
             dependencies: ["AutocoderModel", "AutocoderAudio", "AutocoderOSC", "AutocoderServer"],
             path: "Tests/Fuzz",
-            exclude: ["corpus"]
+            exclude: ["corpus", "dictionaries"]
         ),
         .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]),
         .testTarget(name: "AutocoderTrainingTests", dependencies: ["AutocoderTraining", "AutocoderAudio", "AutocoderModel", "AudioTestSupport"]),

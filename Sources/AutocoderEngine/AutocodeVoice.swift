@@ -82,6 +82,9 @@ public final class AutocodeVoice: @unchecked Sendable {
 
     private let loop: UnsafeMutableBufferPointer<Float>?
     private var loopPosition = 0
+    /// Tells one looped sound from another (its length and a checksum), so a
+    /// voice replacing another on the same loop can carry on where it was.
+    private let loopSignature: UInt64
 
     public var level: Float = 1
     private var fade = VoiceFade()
@@ -166,8 +169,10 @@ public final class AutocodeVoice: @unchecked Sendable {
         if let loop, !loop.isEmpty {
             self.loop = .allocate(capacity: loop.count)
             _ = self.loop!.initialize(from: loop)
+            loopSignature = loop.reduce(UInt64(loop.count)) { ($0 &* 0x100_0000_01b3) ^ UInt64($1.bitPattern) }
         } else {
             self.loop = nil
+            loopSignature = 0
         }
     }
 
@@ -212,6 +217,35 @@ public final class AutocodeVoice: @unchecked Sendable {
         fade.set(on, seconds: fadeSeconds, sampleRate: sampleRate)
     }
 
+    /// Whether anything can be heard: on, or still fading out.
+    var isSounding: Bool { fade.isSounding }
+
+    /// Forgets the input heard so far and the sound in the making (after a
+    /// block that was not finite); the next hops start afresh.
+    func reset() {
+        history.update(repeating: 0)
+        accumulator.update(repeating: 0)
+        levelCorrection = 1
+    }
+
+    /// Takes over from `other`, which played the same input until now: its
+    /// recent input (so the analysis window is full at once), its place in a
+    /// shared loop and its level correction. Render thread; no allocation.
+    func continueInput(of other: AutocodeVoice) {
+        let size = historyMask + 1
+        let kept = min(size, other.historyMask + 1, other.written)
+        written = other.written
+        for t in (written - kept)..<written {
+            let x = other.history[t & other.historyMask]
+            history[t & historyMask] = x
+            history[(t & historyMask) + size] = x
+        }
+        if let loop, loopSignature == other.loopSignature, other.loop?.count == loop.count {
+            loopPosition = other.loopPosition
+        }
+        levelCorrection = other.levelCorrection
+    }
+
     // MARK: Processing
 
     /// Takes `count` input samples (every `stride`-th float from `input`; from the
@@ -234,7 +268,9 @@ public final class AutocodeVoice: @unchecked Sendable {
                 x = loop[loopPosition]
                 loopPosition = loopPosition + 1 == loop.count ? 0 : loopPosition + 1
             } else if let input {
-                x = input[i * stride]
+                // A device input may carry anything; what is not finite counts as silence.
+                let sample = input[i * stride]
+                x = sample.isFinite ? sample : 0
             } else {
                 x = 0
             }

@@ -18,6 +18,9 @@ public final class EngineStatus: @unchecked Sendable {
     /// Frames the recording tap could not take (the writer fell behind).
     public let tapDroppedFrames = ManagedAtomic<Int>(0)
     public let clippedSamples = ManagedAtomic<Int>(0)
+    /// Blocks (or generative hops) a voice produced with NaN or infinity in
+    /// them: silenced, and the voice reset.
+    public let nonFiniteBlocks = ManagedAtomic<Int>(0)
     /// pthread id of the thread that last called `render` (for tests and tools
     /// that watch what the render thread does).
     public let renderThread = ManagedAtomic<UInt>(0)

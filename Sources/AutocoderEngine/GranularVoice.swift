@@ -175,16 +175,27 @@ public final class GranularVoice: @unchecked Sendable {
         return (0..<min(grainsStarted, startLog.count)).map { Int(startLog[$0]) }
     }
 
-    /// Overlapping Hann grains add up to about density / 2 (coherently); this
-    /// brings a dense stream back to the source's level and leaves sparse ones alone.
+    /// Grains cut from different places are uncorrelated, so overlapping ones
+    /// add in power: `density` grains at once (length × rate), each Hann-windowed
+    /// (mean w² = 3/8), give density × 3/8 of the source's power. Dividing by its
+    /// square root keeps a dense stream at the source's level however dense it is;
+    /// sparse streams (gaps between grains) are left alone.
     private var normalisation: Float {
         let density = Double(grainLength) / interval
-        return Float(1 / max(1, density / 2))
+        return Float(1 / max(1, 0.375 * density).squareRoot())
+    }
+
+    /// Whether anything can be heard: grains are being started, or some still sound.
+    var isSounding: Bool { fade.isOn || (fade.level > 0 && activeGrains > 0) }
+
+    /// Drops every sounding grain (after a block that was not finite).
+    func reset() {
+        activeGrains = 0
     }
 
     /// Adds `count` samples of the voice to `output`. Real-time safe.
     public func render(adding output: UnsafeMutablePointer<Float>, count: Int) {
-        guard fade.isOn || (fade.level > 0 && activeGrains > 0) else { return }
+        guard isSounding else { return }
         var done = 0
         while done < count {
             let chunk = min(count - done, Self.chunk)

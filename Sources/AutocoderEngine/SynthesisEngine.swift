@@ -85,32 +85,35 @@ public final class SynthesisEngine: @unchecked Sendable {
     private let retired = SPSCQueue<RetiredObject>(capacity: 256)
 
     // Render-thread state. Only `render` (and `init`/`deinit`) touch these.
-    private var voice: Unmanaged<Voice>
-    private var kernel: Unmanaged<SynthesisKernel>
-    private var pendingKernel: Unmanaged<SynthesisKernel>?
-    private var pendingVoice: Unmanaged<Voice>?
-    private let target: UnsafeMutablePointer<Float>
-    private let current: UnsafeMutablePointer<Float>
-    private var parameters: SIMD8<Float>
-    private var walking: Bool
+    /// The generative voice: the stream heard now, and one taking over after a reshape.
+    var generative: Handover<GenerativeStream>
+    let target: UnsafeMutablePointer<Float>
+    let current: UnsafeMutablePointer<Float>
+    var parameters: SIMD8<Float>
+    var walking: Bool
     private var playing: Bool
     private var fade: Float
     private var fadeStep: Float
     private var gain: Float
-    private var position = 0
-    private var started = false
-    private var walkClock = 0.0
-    private var random: RandomSource
+    var walkClock = 0.0
+    var random: RandomSource
     private var smoothedLoad = 0.0
-    private var latentChanged = false
-    private let phaseTable: UnsafeMutablePointer<SIMD2<Float>>
+    var latentChanged = false
+    let phaseTable: UnsafeMutablePointer<SIMD2<Float>>
     private static let phaseTableSize = 4096
     private var granular: Unmanaged<GranularVoice>?
-    private var autocode: Unmanaged<AutocodeVoice>?
-    /// The mono mix of the current chunk, and the input mixed to mono.
+    /// A replaced granular voice whose sounding grains play out.
+    private var finishingGranular: Unmanaged<GranularVoice>?
+    private var autocode: Handover<Unmanaged<AutocodeVoice>?>
+    /// The mono mix of the current chunk; the incoming generative stream's
+    /// samples; one voice's samples; the input mixed to mono.
     private let mix: UnsafeMutablePointer<Float>
+    private let incomingMix: UnsafeMutablePointer<Float>
+    private let voiceMix: UnsafeMutablePointer<Float>
     private let monoInput: UnsafeMutablePointer<Float>
     private static let chunk = 1024
+    /// Crossfade of a replaced kernel or autocode voice into its successor.
+    static let crossfadeSeconds = 0.03
 
     public init(voice: Voice, kernel: SynthesisKernel, channels: Int = 2, seed: UInt64 = 1,
                 walking: Bool = true, playing: Bool = true, tapSeconds: Double = 8) {
@@ -118,8 +121,10 @@ public final class SynthesisEngine: @unchecked Sendable {
         precondition(voice.latentCount <= LatentVector.capacity, "too many latent dimensions")
         self.sampleRate = kernel.sampleRate
         self.channels = channels
-        self.voice = Unmanaged.passRetained(voice)
-        self.kernel = Unmanaged.passRetained(kernel)
+        let crossfade = Int(Self.crossfadeSeconds * kernel.sampleRate)
+        generative = Handover(GenerativeStream(kernel: .passRetained(kernel), voice: .passRetained(voice)),
+                              crossfadeSamples: crossfade, curve: .equalPower)
+        autocode = Handover(nil, crossfadeSamples: crossfade, curve: .linear)
         status = EngineStatus(latentCount: LatentVector.capacity)
         tap = SampleRing(capacity: Int(tapSeconds * kernel.sampleRate) * channels)
         target = .allocate(capacity: LatentVector.capacity)
@@ -135,6 +140,8 @@ public final class SynthesisEngine: @unchecked Sendable {
         gain = EngineParameter.gain.defaultValue
         random = RandomSource(seed: seed)
         mix = .allocate(capacity: Self.chunk)
+        incomingMix = .allocate(capacity: Self.chunk)
+        voiceMix = .allocate(capacity: Self.chunk)
         monoInput = .allocate(capacity: Self.chunk)
         phaseTable = .allocate(capacity: Self.phaseTableSize)
         for i in 0..<Self.phaseTableSize {
@@ -147,16 +154,11 @@ public final class SynthesisEngine: @unchecked Sendable {
     deinit {
         while let command = commands.pop() { Self.release(command) }
         collectRetired()
-        voice.release()
-        kernel.release()
-        pendingKernel?.release()
-        pendingVoice?.release()
+        generative.forEach { $0.release() }
+        autocode.forEach { $0?.release() }
         granular?.release()
-        autocode?.release()
-        mix.deallocate()
-        monoInput.deallocate()
-        target.deallocate()
-        current.deallocate()
+        finishingGranular?.release()
+        for buffer in [mix, incomingMix, voiceMix, monoInput, target, current] { buffer.deallocate() }
         phaseTable.deallocate()
     }
 
@@ -214,13 +216,8 @@ public final class SynthesisEngine: @unchecked Sendable {
         while done < frames {
             let count = min(frames - done, Self.chunk)
             renderGenerativeVoice(into: mix, count: count)
-            if let granular {
-                granular.takeUnretainedValue().render(adding: mix, count: count)
-            }
-            if let autocode {
-                autocode.takeUnretainedValue().process(input: monoInput(input, channels: inputChannels, from: done, count: count),
-                                                       adding: mix, count: count)
-            }
+            renderGranularVoices(count: count)
+            renderAutocodeVoices(input: monoInput(input, channels: inputChannels, from: done, count: count), count: count)
             for i in 0..<count {
                 gain += max(-gainStep, min(gainStep, gainTarget - gain))
                 var sample = mix[i] * gain
@@ -262,34 +259,101 @@ public final class SynthesisEngine: @unchecked Sendable {
         return UnsafePointer(monoInput)
     }
 
-    /// The generative voice's next `count` samples (with its play/stop fade) into `mix`.
-    private func renderGenerativeVoice(into mix: UnsafeMutablePointer<Float>, count frames: Int) {
-        let hop = kernel.takeUnretainedValue().shape.hop
-        var written = 0
-        while written < frames {
-            if fade == 0, fadeStep <= 0, swapPendingKernel() == false, !playing {
-                // Silent and staying silent: no synthesis until played again.
-                (mix + written).update(repeating: 0, count: frames - written)
-                return
+    /// The generative voice's next `count` samples (with its play/stop fade) into
+    /// `mix`: the active stream, crossfaded into an incoming one after a reshape.
+    private func renderGenerativeVoice(into mix: UnsafeMutablePointer<Float>, count: Int) {
+        if fade == 0, fadeStep <= 0, !playing {
+            // Silent and staying silent: no synthesis until played again, and a
+            // reshape needs no crossfade.
+            generative.completeNow { self.retire($0) }
+            mix.update(repeating: 0, count: count)
+            return
+        }
+        render(&generative.active, into: mix, count: count, leading: true)
+        if generative.incoming != nil {
+            render(&generative.incoming!, into: incomingMix, count: count, leading: false)
+        }
+        if generative.mix(current: mix, next: incomingMix, into: mix, count: count, retire: { self.retire($0) }) {
+            startIncomingStream()
+        }
+        for i in 0..<count {
+            fade = max(0, min(1, fade + fadeStep))
+            mix[i] *= fade
+        }
+        if fade == 0, fadeStep < 0 { fadeStep = 0 }
+        if fade == 1, fadeStep > 0 { fadeStep = 0 }
+    }
+
+    /// Adds the granular voice, and a replaced one playing out its grains, to `mix`.
+    private func renderGranularVoices(count: Int) {
+        if let finishing = finishingGranular {
+            let voice = finishing.takeUnretainedValue()
+            addChecked(count: count, reset: voice.reset) { voice.render(adding: $0, count: count) }
+            if !voice.isSounding {
+                retire(.granular(finishing))
+                finishingGranular = nil
             }
-            if position == hop || !self.started {
-                synthesizeHop()
-            }
-            let accumulator = kernel.takeUnretainedValue().accumulator
-            let count = min(frames - written, hop - position)
-            for i in 0..<count {
-                fade = max(0, min(1, fade + fadeStep))
-                mix[written + i] = accumulator[position + i] * fade
-            }
-            position += count
-            written += count
-            if fade == 0, fadeStep < 0 { fadeStep = 0 }
-            if fade == 1, fadeStep > 0 { fadeStep = 0 }
+        }
+        if let granular {
+            let voice = granular.takeUnretainedValue()
+            addChecked(count: count, reset: voice.reset) { voice.render(adding: $0, count: count) }
         }
     }
 
+    /// Adds the autocode voice to `mix`, crossfaded into its replacement after a swap.
+    private func renderAutocodeVoices(input: UnsafePointer<Float>?, count: Int) {
+        guard autocode.active != nil || autocode.incoming != nil else { return }
+        voiceMix.update(repeating: 0, count: count)
+        if let active = autocode.active {
+            process(active.takeUnretainedValue(), input: input, into: voiceMix, count: count)
+        }
+        if let incoming = autocode.incoming {
+            incomingMix.update(repeating: 0, count: count)
+            if let incoming { process(incoming.takeUnretainedValue(), input: input, into: incomingMix, count: count) }
+        }
+        if autocode.mix(current: voiceMix, next: incomingMix, into: voiceMix, count: count, retire: { self.retireAutocode($0) }),
+           let incoming = autocode.incoming, let next = incoming {
+            if let active = autocode.active { next.takeUnretainedValue().continueInput(of: active.takeUnretainedValue()) }
+        }
+        for i in 0..<count { mix[i] += voiceMix[i] }
+    }
+
+    /// One autocode voice's `count` samples into `output` (zeroed), silenced and
+    /// reset if they are not finite.
     @inline(__always)
-    private static func now() -> Double {
+    private func process(_ voice: AutocodeVoice, input: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>, count: Int) {
+        voice.process(input: input, adding: output, count: count)
+        if !Self.isFinite(output, count: count) {
+            output.update(repeating: 0, count: count)
+            voice.reset()
+            status.nonFiniteBlocks.wrappingIncrement(ordering: .relaxed)
+        }
+    }
+
+    /// Renders one voice's `count` samples with `body` (which adds them to the
+    /// pointer it is given) and adds them to `mix`; samples that are not finite
+    /// are dropped, the voice is reset and the event counted.
+    @inline(__always)
+    private func addChecked(count: Int, reset: () -> Void, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        voiceMix.update(repeating: 0, count: count)
+        body(voiceMix)
+        guard Self.isFinite(voiceMix, count: count) else {
+            reset()
+            status.nonFiniteBlocks.wrappingIncrement(ordering: .relaxed)
+            return
+        }
+        for i in 0..<count { mix[i] += voiceMix[i] }
+    }
+
+    @inline(__always)
+    static func isFinite(_ samples: UnsafePointer<Float>, count: Int) -> Bool {
+        var sum: Float = 0
+        for i in 0..<count { sum += samples[i] * 0 }
+        return sum == 0
+    }
+
+    @inline(__always)
+    static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
@@ -316,19 +380,21 @@ public final class SynthesisEngine: @unchecked Sendable {
             status.publish(playing: playing, walking: walking)
         case .reset:
             target.update(repeating: 0.5, count: LatentVector.capacity)
-            let v = voice.takeUnretainedValue()
-            v.previousMel.update(repeating: 0)
+            generative.forEach { $0.voice.takeUnretainedValue().previousMel.update(repeating: 0) }
         case let .voice(newVoice):
-            retire(.voice(voice))
-            voice = newVoice
+            install(newVoice)
         case let .kernel(newKernel, newVoice):
-            if let old = pendingKernel { retire(.kernel(old)) }
-            if let old = pendingVoice { retire(.voice(old)) }
-            pendingKernel = newKernel
-            pendingVoice = newVoice
-            fadeStep = Float(-1 / (0.01 * sampleRate))
+            let voice = newVoice ?? generative.newest.voice.retain()
+            let stream = GenerativeStream(kernel: newKernel, voice: voice)
+            if generative.replace(with: stream, warmup: newKernel.takeUnretainedValue().shape.fftSize, retire: { self.retire($0) }) {
+                startIncomingStream()
+            }
         case let .granularVoice(newVoice):
-            if let old = granular { retire(.granular(old)) }
+            if let old = granular {
+                if let older = finishingGranular { retire(.granular(older)) }
+                old.takeUnretainedValue().finish()
+                finishingGranular = old
+            }
             granular = newVoice
         case let .granularPlay(on):
             granular?.takeUnretainedValue().play(on)
@@ -337,142 +403,40 @@ public final class SynthesisEngine: @unchecked Sendable {
         case let .granularJump(frame):
             granular?.takeUnretainedValue().jump(to: frame)
         case let .autocodeVoice(newVoice):
-            if let old = autocode { retire(.autocode(old)) }
-            autocode = newVoice
+            // A voice that is not heard needs no warm-up or crossfade.
+            let heard = autocode.newest?.takeUnretainedValue().isSounding ?? false
+            let warmup = heard ? newVoice?.takeUnretainedValue().shape.fftSize ?? 0 : 0
+            if autocode.replace(with: newVoice, warmup: warmup, retire: { self.retireAutocode($0) }), let newVoice,
+               let active = autocode.active {
+                newVoice.takeUnretainedValue().continueInput(of: active.takeUnretainedValue())
+            }
+            if !heard { autocode.completeNow(retire: { self.retireAutocode($0) }) }
         case let .autocodePlay(on):
-            autocode?.takeUnretainedValue().play(on)
+            autocode.forEach { $0?.takeUnretainedValue().play(on) }
         case let .autocodeLevel(level):
-            autocode?.takeUnretainedValue().level = level
+            autocode.forEach { $0?.takeUnretainedValue().level = level }
         case let .autocodeMapping(mapping, values):
-            autocode?.takeUnretainedValue().set(mapping, values)
+            autocode.forEach { $0?.takeUnretainedValue().set(mapping, values) }
         case .autocodeResetRange:
-            autocode?.takeUnretainedValue().resetRange()
+            autocode.forEach { $0?.takeUnretainedValue().resetRange() }
         }
     }
 
-    /// Swaps a pending kernel in once the output has faded to silence; returns
-    /// whether one was swapped.
-    private func swapPendingKernel() -> Bool {
-        guard let newKernel = pendingKernel else { return false }
-        retire(.kernel(kernel))
-        kernel = newKernel
-        pendingKernel = nil
-        if let newVoice = pendingVoice {
-            retire(.voice(voice))
-            voice = newVoice
-            pendingVoice = nil
-        }
-        position = 0
-        started = false
-        if playing { fadeStep = Float(1 / (0.01 * sampleRate)) }
-        return true
-    }
-
-    private func retire(_ object: RetiredObject) {
+    func retire(_ object: RetiredObject) {
         // The control thread drains this queue often; if it is ever full the
         // object leaks rather than being freed here.
         _ = retired.push(object)
     }
 
-    private func synthesizeHop() {
-        let k = kernel.takeUnretainedValue()
-        let v = voice.takeUnretainedValue()
-        let n = k.shape.fftSize, hop = k.shape.hop, bins = k.binCount
-        let acc = k.accumulator.baseAddress!
-        if started {
-            acc.update(from: acc + hop, count: n - hop)
-            (acc + n - hop).update(repeating: 0, count: hop)
-        }
-        started = true
-        position = 0
-        status.hops.wrappingIncrement(ordering: .relaxed)
-
-        let latentCount = v.latentCount
-        if walking {
-            walkClock += Double(hop) / sampleRate
-            let interval = Double(parameters[EngineParameter.walkInterval.ordinal])
-            let step = parameters[EngineParameter.walkStep.ordinal]
-            while walkClock >= interval {
-                walkClock -= interval
-                for d in 0..<latentCount {
-                    target[d] = min(1, max(0, target[d] + (random.nextUnit() - 0.5) * step))
-                }
-            }
-        }
-        let glide = Double(parameters[EngineParameter.glide.ordinal])
-        let approach = glide <= 0 ? 1 : Float(1 - exp(-Double(hop) / (glide * sampleRate)))
-        for d in 0..<latentCount {
-            current[d] += (target[d] - current[d]) * approach
-            status.storeLatent(d, current[d])
-        }
-        if latentChanged {
-            latentChanged = false
-            status.latentReflectedAt.store(UInt64(Self.now() * 1e9), ordering: .relaxed)
-        }
-
-        let mel = v.mel.baseAddress!
-        v.decoder.decode(current, into: mel)
-        let feedback = parameters[EngineParameter.feedback.ordinal]
-        let brightness = parameters[EngineParameter.brightness.ordinal]
-        let whitening = parameters[EngineParameter.whitening.ordinal]
-        let level = v.maxIn / 32
-        for i in 0..<v.melCount {
-            var m = mel[i]
-            if feedback > 0 { m = (1 - feedback) * m + feedback * v.previousMel[i] }
-            v.previousMel[i] = m
-            if brightness > 0 { m *= powf(v.bandPosition[i], brightness) }
-            if whitening != 1 { m = powf(max(m, 0), whitening) }
-            mel[i] = m * level
-        }
-
-        let magnitude = k.magnitude.baseAddress!
-        k.filterbank.melToSpectrum(mel, magnitude)
-        let smoothing = parameters[EngineParameter.smoothing.ordinal]
-        let spectrum = k.fft.spectrum
-        spectrum[0] = 0
-        spectrum[1] = 0
-        for b in 1..<bins {
-            let m = min(max(magnitude[b], 0), 10000) * k.tilt[b]
-            let s = (1 - smoothing) * m + smoothing * k.smoothed[b]
-            k.smoothed[b] = s
-            let phase = phaseTable[Int(random.next() >> 52)]
-            spectrum[2 * b] = s * phase.x
-            spectrum[2 * b + 1] = s * phase.y
-        }
-        spectrum[2 * bins] = 0
-        spectrum[2 * bins + 1] = 0
-        k.fft.inverse()
-        let samples = k.fft.samples
-        let window = k.window.baseAddress!
-        for i in 0..<n { acc[i] += samples[i] * window[i] }
-    }
-}
-
-/// xoshiro256** — fast, good quality, and deterministic for a seed.
-struct RandomSource {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
-
-    init(seed: UInt64) {
-        var seeder = SplitMix64(seed: seed)
-        s = (seeder.next(), seeder.next(), seeder.next(), seeder.next())
+    /// A stream's kernel and voice go back to the control thread.
+    func retire(_ stream: GenerativeStream) {
+        retire(.kernel(stream.kernel))
+        retire(.voice(stream.voice))
     }
 
-    @inline(__always)
-    mutating func next() -> UInt64 {
-        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
-        let t = s.1 << 17
-        s.2 ^= s.0
-        s.3 ^= s.1
-        s.1 ^= s.2
-        s.0 ^= s.3
-        s.2 ^= t
-        s.3 = s.3 << 45 | s.3 >> 19
-        return result
+    private func retireAutocode(_ voice: Unmanaged<AutocodeVoice>?) {
+        if let voice { retire(.autocode(voice)) }
     }
-
-    /// Uniform in [0, 1).
-    @inline(__always)
-    mutating func nextUnit() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
 
 extension EngineParameter {

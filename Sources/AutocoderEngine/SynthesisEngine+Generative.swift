@@ -1,0 +1,155 @@
+// The generative voice's synthesis (SPEC §3), per stream and per hop: random
+// walk → glide → decode → mel feedback / brightness / whitening → sparse
+// mel→spectrum → clip and tilt → spectral smoothing → random phase
+// (magnitude · e^{iφ}) → inverse FFT → window → normalised overlap-add.
+//
+// Render thread only, like everything it touches.
+
+import AutocoderModel
+import Foundation
+
+extension SynthesisEngine {
+    /// Plays `count` samples of `stream` into `output`, synthesising hops as they
+    /// are needed. The leading stream (the one heard now) moves the latent walk
+    /// and glide and keeps the feedback memory; an incoming one follows them.
+    func render(_ stream: inout GenerativeStream, into output: UnsafeMutablePointer<Float>, count: Int, leading: Bool) {
+        let kernel = stream.kernel.takeUnretainedValue()
+        let hop = kernel.shape.hop
+        var written = 0
+        while written < count {
+            if !stream.started || stream.position == hop {
+                synthesizeHop(&stream, leading: leading)
+            }
+            let n = min(count - written, hop - stream.position)
+            (output + written).update(from: kernel.accumulator.baseAddress! + stream.position, count: n)
+            stream.position += n
+            written += n
+        }
+    }
+
+    /// A stream has started to take over from the active one: it begins with the
+    /// active stream's smoothed spectrum (taken at the same frequencies), so its
+    /// smoothing does not rebuild the sound from silence.
+    func startIncomingStream() {
+        guard let incoming = generative.incoming else { return }
+        let old = generative.active.kernel.takeUnretainedValue()
+        let new = incoming.kernel.takeUnretainedValue()
+        let ratio = Float(old.shape.fftSize) / Float(new.shape.fftSize)
+        for k in 0..<new.binCount {
+            let position = Float(k) * ratio
+            let below = min(Int(position), old.binCount - 1)
+            let above = min(below + 1, old.binCount - 1)
+            let t = position - Float(below)
+            new.smoothed[k] = old.smoothed[below] * (1 - t) + old.smoothed[above] * t
+        }
+    }
+
+    /// A new model with the same band count: every stream whose kernel has its
+    /// band count plays it from the next hop on.
+    func install(_ newVoice: Unmanaged<Voice>) {
+        let melCount = newVoice.takeUnretainedValue().melCount
+        var owned = false
+        generative.forEach { stream in
+            guard stream.kernel.takeUnretainedValue().melCount == melCount else { return }
+            retire(.voice(stream.voice))
+            stream.voice = owned ? newVoice.retain() : newVoice
+            owned = true
+        }
+        if !owned { retire(.voice(newVoice)) }
+    }
+
+    private func synthesizeHop(_ stream: inout GenerativeStream, leading: Bool) {
+        let k = stream.kernel.takeUnretainedValue()
+        let v = stream.voice.takeUnretainedValue()
+        let n = k.shape.fftSize, hop = k.shape.hop, bins = k.binCount
+        let acc = k.accumulator.baseAddress!
+        if stream.started {
+            acc.update(from: acc + hop, count: n - hop)
+            (acc + n - hop).update(repeating: 0, count: hop)
+        }
+        stream.started = true
+        stream.position = 0
+        if leading {
+            status.hops.wrappingIncrement(ordering: .relaxed)
+            advanceLatent(by: hop, dimensions: v.latentCount)
+        }
+
+        let mel = v.mel.baseAddress!
+        v.decoder.decode(current, into: mel)
+        let feedback = parameters[EngineParameter.feedback.ordinal]
+        let brightness = parameters[EngineParameter.brightness.ordinal]
+        let whitening = parameters[EngineParameter.whitening.ordinal]
+        let level = v.maxIn / 32
+        var check: Float = 0
+        for i in 0..<v.melCount {
+            var m = mel[i]
+            if feedback > 0 { m = (1 - feedback) * m + feedback * v.previousMel[i] }
+            if leading { v.previousMel[i] = m }
+            if brightness > 0 { m *= powf(v.bandPosition[i], brightness) }
+            if whitening != 1 { m = powf(max(m, 0), whitening) }
+            m *= level
+            mel[i] = m
+            check += m * 0
+        }
+        guard check == 0 else {
+            // A NaN or infinity (a model that overflows): this stream falls silent
+            // and forgets everything it held; the next finite frame starts it again.
+            silence(k, v)
+            status.nonFiniteBlocks.wrappingIncrement(ordering: .relaxed)
+            return
+        }
+
+        let magnitude = k.magnitude.baseAddress!
+        k.filterbank.melToSpectrum(mel, magnitude)
+        let smoothing = parameters[EngineParameter.smoothing.ordinal]
+        let spectrum = k.fft.spectrum
+        spectrum[0] = 0
+        spectrum[1] = 0
+        for b in 1..<bins {
+            let m = min(max(magnitude[b], 0), 10000) * k.tilt[b]
+            let s = (1 - smoothing) * m + smoothing * k.smoothed[b]
+            k.smoothed[b] = s
+            let phase = phaseTable[Int(random.next() >> 52)]
+            spectrum[2 * b] = s * phase.x
+            spectrum[2 * b + 1] = s * phase.y
+        }
+        spectrum[2 * bins] = 0
+        spectrum[2 * bins + 1] = 0
+        k.fft.inverse()
+        let samples = k.fft.samples
+        let window = k.window.baseAddress!
+        for i in 0..<n { acc[i] += samples[i] * window[i] }
+    }
+
+    /// Walk and glide for one hop of `hop` samples.
+    private func advanceLatent(by hop: Int, dimensions: Int) {
+        if walking {
+            walkClock += Double(hop) / sampleRate
+            let interval = Double(parameters[EngineParameter.walkInterval.ordinal])
+            let step = parameters[EngineParameter.walkStep.ordinal]
+            while walkClock >= interval {
+                walkClock -= interval
+                for d in 0..<dimensions {
+                    target[d] = min(1, max(0, target[d] + (random.nextUnit() - 0.5) * step))
+                }
+            }
+        }
+        let glide = Double(parameters[EngineParameter.glide.ordinal])
+        let approach = glide <= 0 ? 1 : Float(1 - exp(-Double(hop) / (glide * sampleRate)))
+        for d in 0..<dimensions {
+            current[d] += (target[d] - current[d]) * approach
+            status.storeLatent(d, current[d])
+        }
+        if latentChanged {
+            latentChanged = false
+            status.latentReflectedAt.store(UInt64(Self.now() * 1e9), ordering: .relaxed)
+        }
+    }
+
+    /// Clears everything a stream carries from hop to hop.
+    private func silence(_ kernel: SynthesisKernel, _ voice: Voice) {
+        kernel.accumulator.update(repeating: 0)
+        kernel.smoothed.update(repeating: 0)
+        voice.previousMel.update(repeating: 0)
+    }
+}
