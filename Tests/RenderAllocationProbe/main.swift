@@ -2,8 +2,9 @@
 // null output) with malloc-interposer preloaded, fires every kind of control
 // command at it, including model and FFT swaps, with the granular voice and
 // the autocode voice (on a looped sound, and on the device's input when it
-// has one) playing, and reports how many heap allocations the render thread
-// made. Run by AutocoderServerTests:
+// has one) playing — reshapes to every kind of shape (crossfades, some
+// overlapping), models of another band count, a model that overflows to NaN —
+// and reports how many heap allocations the render thread made. Run by AutocoderServerTests:
 //
 //   LD_PRELOAD=.build/debug/libMallocInterposerSwift.so render-allocation-probe MODEL [seconds] [--null]
 
@@ -49,6 +50,22 @@ func autocodeVoice(loop: Bool) throws -> AutocodeVoice {
     voice.play(true)
     return voice
 }
+/// A model built here: `bands` mel bands from random weights, or one whose
+/// weights overflow to NaN (the engine must silence it without allocating).
+func syntheticVoice(bands: Int, overflowing: Bool = false) throws -> Voice {
+    let hidden = DenseLayer(weights: (0..<16 * 8).map { _ in overflowing ? 1e30 : Float.random(in: -1...1) },
+                            bias: [Float](repeating: 0, count: 16), inputs: 8, outputs: 16)
+    let out = DenseLayer(weights: (0..<bands * 16).map { i in overflowing ? (i % 2 == 0 ? 1e30 : -1e30) : Float.random(in: -1...1) },
+                         bias: [Float](repeating: 0, count: bands), inputs: 16, outputs: bands)
+    let model = try TFLiteModel(bytes: TFLiteWriter.decoder([hidden, out]), path: "synthetic.dec")
+    let decoder = try Decoder(plan: try InferencePlan(model: model, path: "synthetic.dec"), metadata: bundle.metadata, path: "synthetic.dec")
+    return Voice(decoder: decoder, maxIn: bundle.metadata.maxIn, name: "synthetic")
+}
+func kernel(_ fft: Int, _ hop: Int, bands: Int = 512) throws -> Unmanaged<SynthesisKernel> {
+    .passRetained(SynthesisKernel(shape: try SynthesisShape.validated(fftSize: fft, hop: hop).get(), sampleRate: sampleRate, melCount: bands))
+}
+let shapes = [(2048, 256), (4096, 512), (256, 32), (16384, 8192), (4096, 64), (1024, 32)]
+
 let hasInput = (output as? PortAudioOutput)?.inputChannels ?? 0 > 0
 engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
 engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput))))
@@ -64,7 +81,7 @@ MallocInterposerSwift.hook()
 let start = Date()
 var step = 0
 while Date().timeIntervalSince(start) < seconds {
-    switch step % 20 {
+    switch step % 24 {
     case 0: engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })))
     case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
     case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
@@ -72,8 +89,9 @@ while Date().timeIntervalSince(start) < seconds {
     case 4: engine.send(.parameter(.feedback, 0.5)); engine.send(.parameter(.brightness, 0.7)); engine.send(.parameter(.whitening, 0.6))
     case 5: engine.send(.voice(Unmanaged.passRetained(try Voice(bundle: bundle))))
     case 6:
-        let shape = try SynthesisShape.validated(fftSize: step % 20 < 10 ? 2048 : 4096, hop: 256).get()
-        engine.send(.kernel(Unmanaged.passRetained(SynthesisKernel(shape: shape, sampleRate: sampleRate, melCount: 512)), voice: nil))
+        // Every kind of reshape, some arriving during another's warm-up or crossfade.
+        let (fft, hop) = shapes[(step / 24) % shapes.count]
+        engine.send(.kernel(try kernel(fft, hop), voice: nil))
     case 7: engine.send(.play(false))
     case 8: engine.send(.play(true))
     case 9: engine.send(.reset)
@@ -86,6 +104,10 @@ while Date().timeIntervalSince(start) < seconds {
     case 16: engine.send(.autocodePlay(false))
     case 17: engine.send(.autocodePlay(true))
     case 18: engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput || step % 40 < 20))))
+    case 19: engine.send(.voice(.passRetained(try syntheticVoice(bands: 512, overflowing: true))))
+    case 20: engine.send(.kernel(try kernel(4096, 512, bands: 40), voice: .passRetained(try syntheticVoice(bands: 40))))
+    case 21: engine.send(.kernel(try kernel(2048, 128), voice: .passRetained(try Voice(bundle: bundle))))
+    case 22: engine.send(.kernel(try kernel(512, 64), voice: nil)); engine.send(.kernel(try kernel(8192, 1024), voice: nil))
     default: engine.send(.granularVoice(nil)); engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
     }
     step += 1
