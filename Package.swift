@@ -7,6 +7,11 @@
 // (`C…`) found with pkg-config; `scripts/setup` installs their Debian packages.
 import PackageDescription
 
+// The sample loops of inference, DSP and the engine run hundreds of times
+// slower unoptimised, which would make the unit tests (debug builds) render
+// minutes of audio for seconds of sound: they are optimised in debug builds too.
+let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "autocoder",
     platforms: [.macOS(.v13)],
@@ -33,13 +38,14 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
         // Model files (.mm, TensorFlow Lite) and inference.
-        .target(name: "AutocoderModel", dependencies: ["COpenBLAS"]),
+        .target(name: "AutocoderModel", dependencies: ["COpenBLAS"], swiftSettings: optimizedEvenInDebug),
         // Signal processing: mel filterbanks, FFT.
-        .target(name: "AutocoderDSP", dependencies: ["CFFTW3"]),
+        .target(name: "AutocoderDSP", dependencies: ["CFFTW3"], swiftSettings: optimizedEvenInDebug),
         // The real-time synthesis engine: render thread, command queue, status atomics.
         .target(
             name: "AutocoderEngine",
-            dependencies: ["AutocoderModel", "AutocoderDSP", .product(name: "Atomics", package: "swift-atomics")]
+            dependencies: ["AutocoderModel", "AutocoderDSP", .product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: optimizedEvenInDebug
         ),
 
         // OSC over UDP: the socket and the message codec (liblo).

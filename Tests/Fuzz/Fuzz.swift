@@ -15,9 +15,18 @@ let target = ProcessInfo.processInfo.environment["AUTOCODER_FUZZ_TARGET"] ?? ""
 let scratch = NSTemporaryDirectory() + "autocoder-fuzz-\(getpid())"
 
 /// A server with the null output, confined to a scratch folder, that OSC input
-/// is dispatched to (replies go to a port nobody listens on).
+/// is dispatched to (replies go to a port nobody listens on). The folder holds
+/// a model whose weights are NaN (the seeds load it) and a copy of the model.
 let server: AutocoderServer = {
     try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    let model = ProcessInfo.processInfo.environment["AUTOCODER_FUZZ_MODEL"] ?? "models/drone.wav"
+    let nan = DenseLayer(weights: [Float](repeating: .nan, count: 8 * 512), bias: [Float](repeating: 0, count: 512), inputs: 8, outputs: 512)
+    _ = FileManager.default.createFile(atPath: scratch + "/nan-weights.wav.dec", contents: Data(TFLiteWriter.decoder([nan])))
+    for suffix in [".mm", ".enc"] {
+        try? FileManager.default.copyItem(atPath: model + suffix, toPath: scratch + "/nan-weights.wav" + suffix)
+        try? FileManager.default.copyItem(atPath: model + suffix, toPath: scratch + "/model.wav" + suffix)
+    }
+    try? FileManager.default.copyItem(atPath: model + ".dec", toPath: scratch + "/model.wav.dec")
     var configuration = ServerConfiguration(model: ProcessInfo.processInfo.environment["AUTOCODER_FUZZ_MODEL"] ?? "models/drone.wav")
     configuration.listenPort = 0
     configuration.nullOutput = true
