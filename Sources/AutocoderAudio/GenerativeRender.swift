@@ -31,11 +31,14 @@ public enum AutocodeRender {
     public typealias Mapping = [(AutocodeMapping, [Float])]
 
     /// The input's per-dimension encoding range, over every analysed hop.
+    /// `isCancelled` is asked between blocks; when it turns true the
+    /// measurement stops with a CancellationError.
     public static func range(of input: [Float], encoder: Encoder, decoder: Decoder, shape: SynthesisShape,
-                             sampleRate: Double) throws -> (minimum: [Float], maximum: [Float]) {
+                             sampleRate: Double, isCancelled: () -> Bool = { false }) throws -> (minimum: [Float], maximum: [Float]) {
         let voice = try AutocodeVoice(encoder: encoder, decoder: decoder, shape: shape, sampleRate: sampleRate, centred: true)
         voice.analysesOnly = true
-        _ = process(voice, input)
+        _ = process(voice, input, isCancelled: isCancelled)
+        if isCancelled() { throw CancellationError() }
         return voice.range
     }
 
@@ -55,11 +58,11 @@ public enum AutocodeRender {
 
     /// Feeds `input` and then the voice's latency in silence; returns the output
     /// less that latency.
-    private static func process(_ voice: AutocodeVoice, _ input: [Float]) -> [Float] {
+    private static func process(_ voice: AutocodeVoice, _ input: [Float], isCancelled: () -> Bool = { false }) -> [Float] {
         var output = [Float](repeating: 0, count: input.count + voice.latency)
         input.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { out in
-                renderInBlocks(count: input.count) { offset, count in
+                renderInBlocks(count: input.count, until: isCancelled) { offset, count in
                     voice.process(input: source.baseAddress! + offset, adding: out.baseAddress! + offset, count: count)
                 }
                 renderInBlocks(count: voice.latency) { offset, count in
@@ -71,9 +74,11 @@ public enum AutocodeRender {
     }
 }
 
-private func renderInBlocks(count: Int, block: Int = 4096, _ body: (_ offset: Int, _ count: Int) -> Void) {
+/// Calls `body` for consecutive blocks of `count` samples, stopping early once `isCancelled` says so.
+private func renderInBlocks(count: Int, block: Int = 4096, until isCancelled: () -> Bool = { false },
+                            _ body: (_ offset: Int, _ count: Int) -> Void) {
     var offset = 0
-    while offset < count {
+    while offset < count, !isCancelled() {
         let n = min(block, count - offset)
         body(offset, n)
         offset += n

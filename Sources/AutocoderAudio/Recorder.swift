@@ -3,8 +3,14 @@
 // The writer thread wakes every 20 ms, drains the tap, and writes what it took
 // when recording (discarding it otherwise). The render thread never waits for
 // it: if the writer falls behind, the tap refuses samples and the engine counts
-// the dropped frames. Files are WAV with a header rewritten after every write,
-// so a crash leaves a playable file.
+// the dropped frames. Files are in the container their name's extension
+// chooses, with a header rewritten after every write, so a crash leaves a
+// playable file.
+//
+// A take ends by `stop` or by itself, when a write fails (a full or vanished
+// disk). Either way its path, frame count and the reason it ended stay in
+// `state` until the next take starts; a take that ended by itself is also
+// what the next `stop` returns.
 //
 // Threading: `start`, `stop`, `state` and `takeFailure` from any control
 // thread (they take a lock the writer shares; the audio thread never does).
@@ -14,14 +20,26 @@ import Foundation
 
 public final class Recorder: @unchecked Sendable {
     public struct State: Sendable {
+        /// The running take's file, or the last one's; nil before the first take.
         public var path: String?
         public var frames: Int
+        public var isRecording: Bool
+        /// Why the last take ended (`Recorder.stoppedReason`, or the write error);
+        /// nil while a take runs or before the first.
+        public var endReason: String?
     }
+
+    /// The end reason of a take finished by `stop`.
+    public static let stoppedReason = "stopped"
 
     private let engine: SynthesisEngine
     private let sampleRate: Int
     private let lock = NSLock()
     private var writer: SoundFileWriter?
+    /// The take that ended last, while no other runs.
+    private var ended: State?
+    /// Whether `ended` ended by itself and no `stop` has returned it yet.
+    private var endedUnasked = false
     private var failure: String?
     private var running = true
     private let finished = DispatchSemaphore(value: 0)
@@ -50,24 +68,43 @@ public final class Recorder: @unchecked Sendable {
         let newWriter = try SoundFileWriter(path: path, channels: engine.channels, sampleRate: sampleRate, format: format, overwrite: overwrite)
         engine.tap.discardAll()
         writer = newWriter
+        ended = nil
+        endedUnasked = false
     }
 
-    /// Writes everything played up to now, closes the file and returns it.
+    /// Writes everything played up to now, closes the file and returns it; or
+    /// returns the take that ended by itself since the last `stop`.
     public func stop() throws -> State {
         lock.lock()
         defer { lock.unlock() }
-        guard let writer else { throw SoundFileError(path: "", problem: "no recording is running") }
+        guard let writer else {
+            guard endedUnasked, let ended else { throw SoundFileError(path: "", problem: "no recording is running") }
+            endedUnasked = false
+            return ended
+        }
         drain()
+        guard self.writer != nil else {
+            // The last write failed while draining: the take ended by itself.
+            endedUnasked = false
+            return ended!
+        }
         self.writer = nil
-        let state = State(path: writer.path, frames: writer.framesWritten)
-        try writer.close()
+        var state = State(path: writer.path, frames: writer.framesWritten, isRecording: false, endReason: Self.stoppedReason)
+        defer { ended = state }
+        do {
+            try writer.close()
+        } catch let error as SoundFileError {
+            state.endReason = error.problem
+            throw error
+        }
         return state
     }
 
     public var state: State {
         lock.lock()
         defer { lock.unlock() }
-        return State(path: writer?.path, frames: writer?.framesWritten ?? 0)
+        if let writer { return State(path: writer.path, frames: writer.framesWritten, isRecording: true, endReason: nil) }
+        return ended ?? State(path: nil, frames: 0, isRecording: false, endReason: nil)
     }
 
     /// A write error that ended a recording since the last call, if any.
@@ -81,7 +118,7 @@ public final class Recorder: @unchecked Sendable {
 
     /// Finishes any recording and stops the writer thread.
     public func shutdown() -> State? {
-        let finishedState = state.path == nil ? nil : try? stop()
+        let finishedState = state.isRecording ? try? stop() : nil
         lock.lock()
         running = false
         lock.unlock()
@@ -116,6 +153,9 @@ public final class Recorder: @unchecked Sendable {
                 failure = "\(error)"
                 try? writer.close()
                 self.writer = nil
+                ended = State(path: writer.path, frames: writer.framesWritten, isRecording: false,
+                              endReason: (error as? SoundFileError)?.problem ?? "\(error)")
+                endedUnasked = true
             }
         }
     }

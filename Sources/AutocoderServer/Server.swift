@@ -2,8 +2,13 @@
 //
 // Threads:
 // - the network thread (whoever calls `run`): receives OSC, checks it, answers
-//   it, loads models, and queues commands to the engine. Everything slow happens
-//   here or on the recorder's thread, never on the audio thread.
+//   it, and queues commands to the engine. It owns the server's state: only it
+//   changes the loaded model, the tables and the voices' settings.
+// - the load worker (LoadWorker): reads files, analyses sound and builds
+//   models and voices for the slow requests (/load*, /autocode/input), which
+//   the network thread then applies (ModelLoad, DistanceLoad, GranularLoad,
+//   AutocodeInputLoad each own one kind's whole life). So nothing the network
+//   thread does waits for a disk or an analysis.
 // - the render thread: the PortAudio callback or the null output's thread.
 // - the recorder's writer thread.
 // `requestStop` may be called from any thread (signal handlers use it).
@@ -61,6 +66,8 @@ public final class AutocoderServer: @unchecked Sendable {
     let logger: Logger
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let replyAddress: SocketAddress?
+    private let wake: WakeSignal
+    let loads: LoadWorker
 
     // Network-thread state.
     var anchor: String
@@ -68,8 +75,8 @@ public final class AutocoderServer: @unchecked Sendable {
     var encoder: Encoder?
     private var requestedShape: SynthesisShape
     var kernelShape: SynthesisShape
-    private var melCount: Int
-    private var distance: DistanceTable?
+    var melCount: Int
+    var distance: DistanceTable?
     private var windowSkip = 1024
     private var received = 0
     private var rejected = 0
@@ -77,6 +84,18 @@ public final class AutocoderServer: @unchecked Sendable {
     private var handlers: [String: (Request) throws -> Void] = [:]
     let paths: PathPolicy
     var generative = GenerativeSettings()
+    /// Who hears that a take ended by itself.
+    private var recordingListeners = RecordingListeners()
+
+    // The slow requests, each from its check to its reply.
+    private lazy var modelLoads = [
+        ModelLoad(server: self, address: "/load", parts: [.decoder, .encoder]),
+        ModelLoad(server: self, address: "/load/decoder", parts: [.decoder]),
+        ModelLoad(server: self, address: "/load/encoder", parts: [.encoder]),
+    ]
+    lazy var distanceLoad = DistanceLoad(server: self)
+    lazy var granularLoad = GranularLoad(server: self)
+    lazy var autocodeInput = AutocodeInputLoad(server: self)
 
     /// Largest number of arguments and longest string accepted in one message.
     public static let maximumArguments = 1024
@@ -123,6 +142,8 @@ public final class AutocoderServer: @unchecked Sendable {
         socket = try UDPSocket(binding: SocketAddress(host: configuration.host, port: configuration.listenPort))
         replyAddress = try configuration.replyHost.map { try SocketAddress(host: $0, port: configuration.replyPort) }
         recorder = Recorder(engine: engine, sampleRate: Int(sampleRate))
+        wake = try WakeSignal()
+        loads = LoadWorker(wake: wake)
 
         do {
             try output.start(engine)
@@ -140,11 +161,17 @@ public final class AutocoderServer: @unchecked Sendable {
     /// What `serve` prints once it is ready.
     public var readySummary: String {
         """
-        autocoder: listening on \(socket.localAddress) (OSC/UDP, \(socket.receiveBufferSize / 1024) KB receive buffer), replies to \(replyAddress.map(\.description) ?? "the sender") port \(configuration.replyPort)
+        autocoder: listening on \(socket.localAddress) (OSC/UDP, \(socket.receiveBufferSize / 1024) KB receive buffer), \(replyDescription)
         model:  \(anchor)
         audio:  \(output.description)
         synthesis: FFT \(kernelShape.fftSize), hop \(kernelShape.hop), \(engine.channels) channel\(engine.channels == 1 ? "" : "s"), walk \(engine.status.isWalking ? "on" : "off")
         """
+    }
+
+    /// Where replies go, in words: "replies to port 4013 of each sender's host".
+    private var replyDescription: String {
+        guard let replyHost = configuration.replyHost else { return "replies to port \(configuration.replyPort) of each sender's host" }
+        return "replies to \(replyHost) port \(configuration.replyPort)"
     }
 
     public func requestStop() { stopRequested.store(true, ordering: .releasing) }
@@ -154,15 +181,20 @@ public final class AutocoderServer: @unchecked Sendable {
     @discardableResult
     public func run() -> Recorder.State? {
         while !stopRequested.load(ordering: .acquiring) {
-            if let (bytes, sender) = socket.receive(timeout: 0.05) {
+            if let (bytes, sender) = socket.receive(timeout: 0.05, wakeDescriptor: wake.descriptor) {
                 handle(datagram: bytes, from: sender)
             }
+            applyFinishedLoads()
             engine.collectRetired()
             if let failure = recorder.takeFailure() {
                 logger.error("recording stopped: \(failure)")
-                if let lastSender { send(OSCMessage("/error", [.string("/record"), .string(failure)]), to: replyDestination(lastSender)) }
+                for listener in recordingListeners.destinations {
+                    send(OSCMessage("/error", [.string("/record"), .string(failure)]), to: listener)
+                }
             }
         }
+        // Loads still running are dropped; a file being read is not waited for.
+        loads.stop()
         let finished = recorder.shutdown()
         output.stop()
         engine.collectRetired()
@@ -172,9 +204,22 @@ public final class AutocoderServer: @unchecked Sendable {
         return finished
     }
 
-    /// Sender of the datagram being handled (or last handled): replies, and
-    /// later recorder failures, go back to it.
-    private var lastSender: SocketAddress?
+    /// Applies the loads the worker has finished since the last call, in the
+    /// order they were asked for.
+    private func applyFinishedLoads() {
+        wake.drain()
+        for job in loads.takeFinished() {
+            do {
+                guard let outcome = job.outcome else { continue }
+                try outcome.get()()
+            } catch {
+                job.failed(error)
+            }
+        }
+    }
+
+    /// Sender of the datagram being handled (or last handled): replies go back to it.
+    private(set) var lastSender: SocketAddress?
 
     // MARK: Messages
 
@@ -182,6 +227,7 @@ public final class AutocoderServer: @unchecked Sendable {
     /// fuzzing). Network thread only: call it from the thread that runs the
     /// server, or from a server that is not running.
     public func receive(datagram: [UInt8], from sender: SocketAddress) {
+        applyFinishedLoads()
         handle(datagram: datagram, from: sender)
     }
 
@@ -222,7 +268,17 @@ public final class AutocoderServer: @unchecked Sendable {
     private var rejectionLogsInWindow = 0
     private var rejectionLogsSuppressed = 0
 
-    private func reject(_ address: String, _ reason: String, _ sender: SocketAddress) {
+    /// Refuses a slow request whose load failed, or that a newer one superseded.
+    func reject(_ ticket: LoadTicket, _ error: Error) {
+        reject(ticket.address, (error as? Rejection)?.reason ?? "\(error)", ticket.requester)
+    }
+
+    /// Tells the sender of a request still loading that a newer one replaced it.
+    func superseded(_ ticket: LoadTicket, by address: String) {
+        reject(ticket, Rejection("superseded by a newer \(address)"))
+    }
+
+    func reject(_ address: String, _ reason: String, _ sender: SocketAddress) {
         rejected += 1
         let now = Date()
         if now.timeIntervalSince(rejectionLogWindow) >= 1 {
@@ -251,8 +307,31 @@ public final class AutocoderServer: @unchecked Sendable {
 
     func reply(_ address: String, _ arguments: [OSCArgument] = []) {
         guard let sender = lastSender else { return }
+        reply(address, arguments, to: sender)
+    }
+
+    func reply(_ address: String, _ arguments: [OSCArgument], to sender: SocketAddress) {
         send(OSCMessage(address, arguments), to: replyDestination(sender))
     }
+
+    /// The ticket for a slow request from the sender being handled now.
+    func ticket(_ request: Request) -> LoadTicket {
+        LoadTicket(address: request.address, requester: lastSender!)
+    }
+
+    /// Checks the count of a request whose first argument is a path. More
+    /// strings than it takes usually mean a client split the path at its
+    /// spaces (Pd does, for a path typed into a message box): say so.
+    func expectPath(_ request: Request, arguments range: ClosedRange<Int> = 1...1) throws {
+        do {
+            try request.expect(arguments: range)
+        } catch let rejection as Rejection {
+            guard request.count > range.upperBound, case .string = request.message.arguments[0] else { throw rejection }
+            throw Rejection(rejection.reason + "; " + Self.splitPathHint)
+        }
+    }
+
+    static let splitPathHint = "was a path with a space split in two? Send it as one string ([autocoder-client] in Pd joins it)"
 
     private func send(_ message: OSCMessage, to destination: SocketAddress) {
         socket.send(OSCCodec.encode(message), to: destination)
@@ -268,17 +347,12 @@ public final class AutocoderServer: @unchecked Sendable {
             guard configuration.quitAllowed else { throw Rejection("disabled (the server was started with --no-quit)") }
             requestStop()
         }
-        on("/load") { [unowned self] request in try load(request, parts: [.decoder, .encoder]) }
-        on("/load/decoder") { [unowned self] request in try load(request, parts: [.decoder]) }
-        on("/load/encoder") { [unowned self] request in try load(request, parts: [.encoder]) }
+        for load in modelLoads {
+            on(load.address) { request in try load.handle(request) }
+        }
         on("/decode") { [unowned self] request in try decode(request) }
         on("/encode") { [unowned self] request in try encode(request) }
-        on("/load/distance") { [unowned self] request in
-            try request.expect(arguments: 1...1)
-            let path = ModelBundle.anchor(from: try paths.resolve(try request.string(0))) + ".ord.npy"
-            do { distance = try DistanceTable(contentsOf: path) } catch { throw Rejection("\(error)") }
-            reply("/loaded", [.string(path)])
-        }
+        on("/load/distance") { [unowned self] request in try distanceLoad.handle(request) }
         on("/distance/windowskip") { [unowned self] request in
             try request.expect(arguments: 1...1)
             windowSkip = try request.integer(0, in: 1...1 << 24)
@@ -348,8 +422,12 @@ public final class AutocoderServer: @unchecked Sendable {
             try request.expect(arguments: 1...1)
             try reshape(fftSize: requestedShape.fftSize, hop: try request.integer(0, in: 1...1 << 20))
         }
-        on("/record/start") { [unowned self] request in try startRecording(request) }
+        on("/record/start") { [unowned self] request in
+            recordingListeners.add(replyDestination(lastSender!))
+            try startRecording(request)
+        }
         on("/record/stop") { [unowned self] request in
+            recordingListeners.add(replyDestination(lastSender!))
             try request.expect(arguments: 0...0)
             do {
                 let state = try recorder.stop()
@@ -359,6 +437,7 @@ public final class AutocoderServer: @unchecked Sendable {
             }
         }
         on("/status") { [unowned self] request in
+            recordingListeners.add(replyDestination(lastSender!))
             try request.expect(arguments: 0...0)
             sendStatus()
         }
@@ -370,34 +449,6 @@ public final class AutocoderServer: @unchecked Sendable {
     private static func availableParts(_ anchorPath: String) -> Set<ModelBundle.Part> {
         let anchor = ModelBundle.anchor(from: anchorPath)
         return FileManager.default.fileExists(atPath: anchor + ".enc") ? [.decoder, .encoder] : [.decoder]
-    }
-
-    private func load(_ request: Request, parts: Set<ModelBundle.Part>) throws {
-        try request.expect(arguments: 1...1)
-        let path = try paths.resolve(try request.string(0))
-        let bundle: ModelBundle
-        do {
-            bundle = try ModelBundle(anchor: path, parts: parts)
-        } catch {
-            throw Rejection("\(error); the current model stays loaded")
-        }
-        if let newDecoder = bundle.decoder {
-            let voice: Voice
-            do { voice = try Voice(bundle: bundle) } catch { throw Rejection("\(error)") }
-            if voice.melCount == melCount {
-                engine.send(.voice(Unmanaged.passRetained(voice)))
-            } else {
-                let kernel = SynthesisKernel(shape: kernelShape, sampleRate: engine.sampleRate, melCount: voice.melCount)
-                engine.send(.kernel(Unmanaged.passRetained(kernel), voice: Unmanaged.passRetained(voice)))
-                melCount = voice.melCount
-            }
-            decoder = newDecoder
-            anchor = bundle.anchor
-        }
-        if let newEncoder = bundle.encoder { encoder = newEncoder }
-        followModelChange()
-        logger.info("loaded \(bundle.anchor) (\(parts.map(\.rawValue).sorted().joined(separator: ", ")))")
-        reply("/loaded", [.string(bundle.anchor)])
     }
 
     private func decode(_ request: Request) throws {
@@ -416,7 +467,10 @@ public final class AutocoderServer: @unchecked Sendable {
     }
 
     private func loadedDistance() throws -> DistanceTable {
-        guard let distance else { throw Rejection("no distance table loaded (send /load/distance first)") }
+        guard let distance else {
+            throw Rejection(distanceLoad.isLoading ? "no distance table loaded yet (one is loading: wait for its /loaded)"
+                                                   : "no distance table loaded (send /load/distance first)")
+        }
         return distance
     }
 
@@ -430,16 +484,20 @@ public final class AutocoderServer: @unchecked Sendable {
         kernelShape = shape.scaled(toSampleRate: engine.sampleRate)
         let kernel = SynthesisKernel(shape: kernelShape, sampleRate: engine.sampleRate, melCount: melCount)
         engine.send(.kernel(Unmanaged.passRetained(kernel), voice: nil))
-        followModelChange()
+        autocodeInput.followModelChange()
     }
 
     private func startRecording(_ request: Request) throws {
-        try request.expect(arguments: 0...2)
+        try expectPath(request, arguments: 0...2)
         let path = request.count >= 1 ? try request.string(0) : Self.defaultRecordingName()
         var format = configuration.recordFormat
         if request.count == 2 {
-            guard let chosen = SoundFileWriter.SampleFormat(rawValue: try request.string(1)) else {
-                throw Rejection("format must be \"float\" or \"24\"")
+            // Pd and Max send a typed 24 as a number.
+            let given = try request.message.arguments[1].number.map { String(format: "%g", $0) } ?? request.string(1)
+            guard let chosen = SoundFileWriter.SampleFormat(rawValue: given) else {
+                // "my take.wav" from Pd arrives as "my" and "take.wav".
+                let looksSplit = given.contains(".") || given.contains("/") || (try? SoundFileContainer(path: path)) == nil
+                throw Rejection("format must be \"float\" or \"24\", not \"\(given)\"" + (looksSplit ? "; " + Self.splitPathHint : ""))
             }
             format = chosen
         }
@@ -473,7 +531,7 @@ public final class AutocoderServer: @unchecked Sendable {
             .int(Int32(clamping: status.xruns.load(ordering: .relaxed))),
             .int(Int32(clamping: received)),
             .int(Int32(clamping: rejected)),
-            .int(recording.path == nil ? 0 : 1),
+            .int(recording.isRecording ? 1 : 0),
             .string(recording.path ?? ""),
             .int(Int32(clamping: recording.frames)),
             .int(status.isPlaying ? 1 : 0),
@@ -485,6 +543,8 @@ public final class AutocoderServer: @unchecked Sendable {
             .int(Int32(clamping: status.granularFrame.load(ordering: .relaxed))),
             .int(generative.autocodePlaying ? 1 : 0),
             .string(generative.autocodeInput ?? ""),
+            .string(recording.endReason ?? ""),
+            .int(Int32(clamping: status.nonFiniteBlocks.load(ordering: .relaxed))),
         ])
         reply("/status/latent", status.latent(count: decoder?.latentCount ?? 8).map { .float($0) })
     }

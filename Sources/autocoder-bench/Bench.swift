@@ -58,6 +58,10 @@ struct Bench {
         print(row("control latency, packet → first sample, block 256",
                   String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms", latency.p50, latency.p99, latency.max),
                   String(format: "≤ %.1f ms", budget)))
+        let duringLoad = try controlLatencyDuringLoad(model: model)
+        print(row("control latency, /status during a 3-min input load",
+                  String(format: "p50 %.1f, p99 %.1f, max %.1f ms", duringLoad.p50, duringLoad.p99, duringLoad.max),
+                  String(format: "a few ms (%d round trips, %.1f s load)", duringLoad.count, duringLoad.loadSeconds)))
     }
 
     /// Granular and autocode, offline (× real time, one thread) and as live

@@ -4,16 +4,17 @@ import Foundation
 
 /// The sound file an offline command writes, shared by `render`, `granular` and `autocode`.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "The WAV file to write.")
+    @Option(name: .shortAndLong, help: "The sound file to write: its extension (\(SoundFileContainer.extensionList)) chooses the kind.")
     var out: String
 
-    @Option(help: "Sample format: float (32-bit float) or 24 (24-bit integer).")
+    @Option(help: "Sample format: float (32-bit float) or 24 (24-bit integer); FLAC is always 24-bit.")
     var format: SoundFileWriter.SampleFormat = .float32
 
     @Flag(help: "Replace the output file if it exists.")
     var overwrite = false
 
-    /// Fails now if the file could not be written later (it exists, or is a folder).
+    /// Fails now if the file could not be written later (it exists, is a
+    /// folder, or its extension names no kind of sound file).
     func checkWritable() throws {
         try SoundFileWriter.checkCanCreate(path: out, overwrite: overwrite)
     }
@@ -32,7 +33,8 @@ struct OutputOptions: ParsableArguments {
         try writer.close()
         let written = peak * scale
         let level = written > 0 ? String(format: "peak %.1f dBFS", 20 * log10(Double(written))) : "silent"
-        let warning = written > 1 && format != .float32 ? " (clipped: use --normalize or --format float)" : ""
+        let warning = written > 1 && writer.sampleFormat != .float32
+            ? (writer.container == .flac ? " (clipped: use --normalize)" : " (clipped: use --normalize or --format float)") : ""
         return "\(out): \(samples.count) frames (\(String(format: "%.2f", Double(samples.count) / Double(sampleRate))) s), \(level)\(warning)"
     }
 }

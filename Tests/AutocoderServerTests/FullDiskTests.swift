@@ -19,14 +19,19 @@ import Testing
         return process.terminationStatus
     }
 
-    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
-    func recordingOntoAFullDisk() throws {
+    /// Runs `body` with a 512 KB tmpfs mounted at a new folder, then unmounts it.
+    static func withSmallDisk(_ body: (_ mountPoint: String) throws -> Void) throws {
         let mountPoint = temporaryDirectory()
-        #expect(Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint]) == 0)
+        #expect(run("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint]) == 0)
         defer {
-            _ = Self.run("/bin/umount", [mountPoint])
+            _ = run("/bin/umount", [mountPoint])
             try? FileManager.default.removeItem(atPath: mountPoint)
         }
+        try body(mountPoint)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func recordingOntoAFullDisk() throws { try Self.withSmallDisk { mountPoint in
         let server = try ServerProcess(["--null-output", "--root", mountPoint])
         let path = mountPoint + "/full.wav"
         #expect(server.request("/record/start", [.string("full.wav")], reply: "/record/started")?.arguments == [.string(path)])
@@ -47,5 +52,5 @@ import Testing
         usleep(300_000)
         #expect(server.request("/record/stop", reply: "/record/stopped") != nil)
         #expect(rms(try SoundFile(contentsOf: mountPoint + "/again.wav").samples) > 0.01)
-    }
+    } }
 }

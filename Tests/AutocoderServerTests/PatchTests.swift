@@ -47,19 +47,23 @@ enum PureData {
         defer { server.terminate(); server.waitUntilExit() }
         _ = serverOutput.fileHandleForReading.availableData   // the first line: listening
 
-        let take = directory + "/pd-take.wav"
-        let printed = try PureData.run(["-open", Binaries.root + "/Tests/Patches/harness.pd", "-send", "harness \(listen) \(reply) \(take)"])
+        // The harness records to "pd take.wav" with format 24: Pd splits the path
+        // at its space, [autocoder-client] joins it and keeps the 24 apart.
+        let take = directory + "/pd take.wav"
+        let printed = try PureData.run(["-open", Binaries.root + "/Tests/Patches/harness.pd", "-send", "harness \(listen) \(reply) \(directory)"])
         let replies = printed.split(separator: "\n").filter { $0.hasPrefix("reply: ") }.map { String($0.dropFirst(7)) }
         #expect(!printed.contains("error"), "Pd reported: \(printed)")
         #expect(replies.contains("sanity checked"), "\(printed)")
-        #expect(replies.contains("record started \(take)"))
-        let stopped = try #require(replies.first { $0.hasPrefix("record stopped \(take) ") }, "\(printed)")
+        let printedTake = take.replacingOccurrences(of: " ", with: "\\ ")   // Pd's print escapes spaces in a symbol
+        #expect(replies.contains("record started \(printedTake)"), "\(printed)")
+        let stopped = try #require(replies.first { $0.hasPrefix("record stopped \(printedTake) ") }, "\(printed)")
         let frames = Int(stopped.split(separator: " ").last!)!
         let status = try #require(replies.first { $0.hasPrefix("status \(Binaries.bundledModel) ") }).split(separator: " ")
         #expect(status[2] == "44100" && status[4] == "4096" && status[10] == "0", "sample rate, fft, nothing rejected")
         #expect(replies.contains("status latent 1 1 1 1 1 1 1 1"), "the latent values Pd sent are sounding")
 
-        // The recording: what Pd asked for, latent 0 then latent 1.
+        // The recording: what Pd asked for, latent 0 then latent 1, in 24 bits.
+        #expect(try SoundFileInfo(path: take).encodingName == "Signed 24 bit PCM")
         let sound = try SoundFile(contentsOf: take)
         #expect(sound.frames == frames && Double(frames) / 44100 > 2.5)
         let left = sound.channel(0)

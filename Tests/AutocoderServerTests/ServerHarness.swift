@@ -114,10 +114,10 @@ final class ServerProcess {
     }
 
     /// Sends and returns the first reply at `replyAddress`; fails the test on timeout.
-    func request(_ address: String, _ arguments: [OSCArgument] = [], reply replyAddress: String,
+    func request(_ address: String, _ arguments: [OSCArgument] = [], reply replyAddress: String, timeout: Double = 5,
                  sourceLocation: SourceLocation = #_sourceLocation) -> OSCMessage? {
         send(address, arguments)
-        return expect(replyAddress, sourceLocation: sourceLocation)
+        return expect(replyAddress, timeout: timeout, sourceLocation: sourceLocation)
     }
 
     /// Waits for a message at `address`, skipping others; fails the test on timeout.
@@ -138,13 +138,17 @@ final class ServerProcess {
         return ""
     }
 
+    /// The documented /status fields, in order.
+    static let statusFieldNames = [
+        "model", "sample_rate", "block_size", "fft", "hop", "cpu_load", "peak_load", "xruns", "received", "rejected",
+        "recording", "recording_path", "recorded_frames", "playing", "walking", "output", "dropped_commands", "dropped_record_frames",
+        "granular", "granular_frame", "autocode", "autocode_input", "recording_end_reason", "nonfinite",
+    ]
+
     /// /status as a dictionary of its documented fields.
     func status() -> [String: OSCArgument] {
         guard let reply = request("/status", reply: "/status") else { return [:] }
-        let names = ["model", "sample_rate", "block_size", "fft", "hop", "cpu_load", "peak_load", "xruns", "received", "rejected",
-                     "recording", "recording_path", "recorded_frames", "playing", "walking", "output", "dropped_commands", "dropped_record_frames",
-                     "granular", "granular_frame", "autocode", "autocode_input"]
-        return Dictionary(uniqueKeysWithValues: zip(names, reply.arguments))
+        return Dictionary(uniqueKeysWithValues: zip(Self.statusFieldNames, reply.arguments))
     }
 
     /// Waits for the process to exit; returns its status, or nil if it did not exit in time.
