@@ -47,10 +47,10 @@ public enum FileEntry {
 }
 
 extension ModelFileError {
-    /// The bytes of a file, or an error saying why they cannot be had. Files
-    /// over `maximumSize` bytes are refused unread; `checkStart` sees the first
-    /// 64 bytes (fewer in a shorter file) and returns a problem to refuse the
-    /// file before the rest is read.
+    /// The bytes of a file, or an error saying why they cannot be had.
+    /// `checkStart` sees the first 64 bytes (fewer in a shorter file) and
+    /// returns a problem to refuse the file before the rest is read; then
+    /// files over `maximumSize` bytes are refused without reading the rest.
     public static func contents(of path: String, maximumSize: Int = .max, what: String = "file",
                                 checkStart: ([UInt8]) -> String? = { _ in nil }) throws -> [UInt8] {
         // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
@@ -61,10 +61,7 @@ extension ModelFileError {
         guard fstat(descriptor, &info) == 0 else { throw ModelFileError(path: path, problem: FileEntry.problem(opening: path, errno: errno)) }
         if let problem = FileEntry.kindProblem(info) { throw ModelFileError(path: path, problem: problem) }
         let size = Int(info.st_size)
-        guard size <= maximumSize else {
-            throw ModelFileError(path: path, problem: "is \(Self.megabytes(size)); \(what) is at most \(Self.megabytes(maximumSize)), so it is not read")
-        }
-        var bytes = [UInt8](repeating: 0, count: size)
+        var bytes = [UInt8](repeating: 0, count: min(size, 64))
         var filled = 0
         func readMore(upTo end: Int) throws {
             while filled < min(end, bytes.count) {
@@ -78,6 +75,10 @@ extension ModelFileError {
         }
         try readMore(upTo: 64)
         if let problem = checkStart(Array(bytes.prefix(filled))) { throw ModelFileError(path: path, problem: problem) }
+        guard size <= maximumSize else {
+            throw ModelFileError(path: path, problem: "is \(Self.megabytes(size)); \(what) is at most \(Self.megabytes(maximumSize)), so it is not read")
+        }
+        if bytes.count == filled, filled < size { bytes += [UInt8](repeating: 0, count: size - filled) }
         try readMore(upTo: size)
         return bytes
     }

@@ -52,7 +52,7 @@ public enum StopSignals {
         let readEnd = ends[0]
         let blocked = set
         let thread = Thread {
-            pthread_setname_np(pthread_self(), watcherName)
+            nameThisThread(watcherName)
             var unblock = blocked
             pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
             var byte: UInt8 = 0
@@ -63,6 +63,14 @@ public enum StopSignals {
         }
         thread.start()
     }
+}
+
+/// Names the calling thread in /proc (pthread_setname_np is not visible to Swift here).
+private func nameThisThread(_ name: String) {
+    let file = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard file >= 0 else { return }
+    _ = name.utf8CString.withUnsafeBufferPointer { write(file, $0.baseAddress, min($0.count - 1, 15)) }
+    close(file)
 }
 
 /// The pipe's write end, set before the handler is installed and never changed

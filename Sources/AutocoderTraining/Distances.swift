@@ -25,9 +25,9 @@ public enum Distances {
     ///
     /// Rows are worked out a block at a time, on every core, and each block is
     /// written as soon as it is done, so memory holds the encodings, one
-    /// distance row per core and one block of the table (about 32 MB), never
+    /// distance row per core and one block of the table (`blockBytes`), never
     /// the frames × frames distances nor the whole table.
-    public static func order(anchor: String, neighbours: Int,
+    public static func order(anchor: String, neighbours: Int, blockBytes: Int = 32 << 20,
                              announce: (_ frames: Int, _ kept: Int, _ bytes: Int) -> Void = { _, _, _ in }) throws
         -> (frames: Int, neighbours: Int) {
         let path = anchor + ".enc.npy"
@@ -43,7 +43,7 @@ public enum Distances {
         let header = NumPyArray.header(dtype: "<i8", shape: [frames, n])
         announce(frames, n, header.count + frames * n * 8)
         let search = NearestFrames(encodings: encoded.values, frames: frames, width: width)
-        let rowsPerBlock = max(1, min(frames, (32 << 20) / (n * 8)))
+        let rowsPerBlock = max(1, min(frames, blockBytes / (n * 8)))
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rowsPerBlock))
         let scratch = (0..<workers).map { _ in NearestFrames.Scratch(frames: frames) }
         var block = [Int64](repeating: 0, count: rowsPerBlock * n)

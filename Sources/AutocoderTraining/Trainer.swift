@@ -168,14 +168,18 @@ public final class Trainer {
             low[i % shape.encodedDim] = min(low[i % shape.encodedDim], Double(z))
             high[i % shape.encodedDim] = max(high[i % shape.encodedDim], Double(z))
         }
-        let metadata = ModelMetadata(scaleMult: zip(high, low).map { $0 - $1 }, scaleSubtract: low, minIn: range.minIn, maxIn: range.maxIn,
+        let computed = ModelMetadata(scaleMult: zip(high, low).map { $0 - $1 }, scaleSubtract: low, minIn: range.minIn, maxIn: range.maxIn,
                                      inputDim: shape.inputDim, intermediateDim: shape.intermediateDim, encodedDim: shape.encodedDim, deep: shape.deep)
-        if let d = metadata.scaleMult.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+        // The range as the .mm file will hold it (six decimals): a span below 5e-7 is written as 0.
+        let written = computed.scaleMult.allSatisfy(\.isFinite) ? try? ModelMetadata(text: computed.text, path: anchor + ".mm") : nil
+        if let d = (0..<shape.encodedDim).first(where: { !((written?.scaleMult[$0] ?? 0) > 0) }) {
             throw TrainingError("""
-                the trained model's latent range is degenerate: dimension \(d + 1) spans \(metadata.scaleMult[d]) over the \(rows) \
-                training frames (scale_mult must be a positive number, or every latent value decodes alike); nothing written
+                the trained model's latent range is degenerate: dimension \(d + 1) spans \(computed.scaleMult[d]) over the \(rows) \
+                training frames, which the .mm file holds as \(written.map { "\($0.scaleMult[d])" } ?? "no number") (scale_mult must be \
+                positive, or every latent value decodes alike: are the frames all the same?); nothing written
                 """)
         }
+        let metadata = written!
         let files = [(anchor + ".dec", vae.decoderFile), (anchor + ".enc", vae.encoderFile)]
         let plans: [InferencePlan]
         do {
