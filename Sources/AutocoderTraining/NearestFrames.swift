@@ -5,7 +5,8 @@
 // The distances are summed dimension by dimension in order, in Double, as a
 // plain loop over the pair would, so the table is the same to the last tie;
 // they are laid out dimension-major so the loop over frames vectorises. The
-// n nearest are selected (quickselect) and only they are sorted.
+// n nearest are selected (a bounded heap for few, quickselect for many) and
+// only they are sorted.
 //
 // Threading: the encodings are shared read-only; each thread brings its own
 // Scratch. No allocation per row.
@@ -58,21 +59,65 @@ final class NearestFrames: @unchecked Sendable {
                 for j in 0..<frames { distances[j] += abs(own - column[j]) }
             }
         }
-        let candidates = scratch.candidates
-        var others = 0
-        for j in 0..<frames where j != frame {
-            candidates[others] = Int32(j)
-            others += 1
-        }
         let before: (Int32, Int32) -> Bool = { a, b in
             let (da, db) = (distances[Int(a)], distances[Int(b)])
             return da < db || (da == db && a < b)
         }
-        let pool = UnsafeMutableBufferPointer(rebasing: candidates[0..<others])
-        if count < others { Self.select(count, in: pool, by: before) }
-        var nearest = UnsafeMutableBufferPointer(rebasing: pool[0..<count])
-        nearest.sort(by: before)
-        for k in 0..<count { output[k] = Int64(pool[k]) }
+        let candidates = scratch.candidates
+        let others = frames - 1
+        let nearest: UnsafeMutableBufferPointer<Int32>
+        if count * 16 <= others {
+            // Few of many: a bounded max-heap rejects most frames with one comparison.
+            nearest = UnsafeMutableBufferPointer(rebasing: candidates[0..<count])
+            var filled = 0
+            for j in 0..<frames where j != frame {
+                let item = Int32(j)
+                if filled < count {
+                    nearest[filled] = item
+                    filled += 1
+                    Self.siftUp(filled - 1, in: nearest, by: before)
+                } else if before(item, nearest[0]) {
+                    nearest[0] = item
+                    Self.siftDown(0, in: nearest, by: before)
+                }
+            }
+        } else {
+            var filled = 0
+            for j in 0..<frames where j != frame {
+                candidates[filled] = Int32(j)
+                filled += 1
+            }
+            let pool = UnsafeMutableBufferPointer(rebasing: candidates[0..<others])
+            if count < others { Self.select(count, in: pool, by: before) }
+            nearest = UnsafeMutableBufferPointer(rebasing: pool[0..<count])
+        }
+        var sorted = nearest
+        sorted.sort(by: before)
+        for k in 0..<count { output[k] = Int64(sorted[k]) }
+    }
+
+    /// Max-heap steps (the item that comes last at the root).
+    private static func siftUp(_ index: Int, in heap: UnsafeMutableBufferPointer<Int32>, by before: (Int32, Int32) -> Bool) {
+        var child = index
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard before(heap[parent], heap[child]) else { return }
+            heap.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    private static func siftDown(_ index: Int, in heap: UnsafeMutableBufferPointer<Int32>, by before: (Int32, Int32) -> Bool) {
+        var parent = index
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var largest = parent
+            if left < heap.count, before(heap[largest], heap[left]) { largest = left }
+            if right < heap.count, before(heap[largest], heap[right]) { largest = right }
+            guard largest != parent else { return }
+            heap.swapAt(parent, largest)
+            parent = largest
+        }
     }
 
     /// Reorders `items` so that its first `k` are its k least (in no order):

@@ -43,8 +43,17 @@ public final class SpawnedProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // A shell gives its commands no blocked signals and default actions; the
+        // test runner's threads may block SIGINT and SIGTERM, and a child would
+        // inherit that mask and hide what a real start-up does with them.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var none = sigset_t(), watched = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&watched)
+        for signal in [SIGINT, SIGTERM] { sigaddset(&watched, signal) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &watched)
         // posix_spawn has no working-directory action in this glibc's API: cd in a shell, then exec.
         let command = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, executable] } ?? [executable]
         let argv = (command + arguments).map { strdup($0) } + [nil]
