@@ -112,6 +112,6 @@ let package = Package(
             dependencies: ["AutocoderOSC", "AutocoderAudio", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]
         ),
         // Runs the built `autocoder` binary as a user would.
-        .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel"]),
+        .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel", "AudioTestSupport"]),
     ]
 )

@@ -1,15 +1,22 @@
 // Loads sound files the way the published autocoder (librosa.load(sr=44100,
 // mono=True)) does: libsndfile reads them as floats, channels are averaged,
 // and a file at another rate is resampled with libsoxr at high quality (the
-// resampler librosa uses, `soxr_hq`). Any thread but the audio thread.
+// resampler librosa uses, `soxr_hq`). Every command and the server read sound
+// files through here, so what SoundFile refuses (non-finite samples, paths
+// that cannot be read) is refused everywhere, and what it warns about reaches
+// the user. Any thread but the audio thread.
 
 internal import CSoxr
 import Foundation
 
 public enum AudioLoader {
-    /// The file as mono samples at `sampleRate`.
-    public static func loadMono(_ path: String, sampleRate: Int = 44100) throws -> [Float] {
+    /// The file as mono samples at `sampleRate`. `warn` gets what the user
+    /// should know about a file that was read all the same (a truncated file);
+    /// by default it goes to standard error.
+    public static func loadMono(_ path: String, sampleRate: Int = 44100,
+                                warn: (String) -> Void = AudioLoader.printWarning) throws -> [Float] {
         let file = try SoundFile(contentsOf: path)
+        if let warning = file.warning { warn("\(path): \(warning)") }
         var mono = [Float](repeating: 0, count: file.frames)
         if file.channels == 1 {
             mono = file.samples
@@ -23,6 +30,11 @@ public enum AudioLoader {
         }
         guard file.sampleRate != sampleRate else { return mono }
         return try resample(mono, from: file.sampleRate, to: sampleRate, path: path)
+    }
+
+    /// Writes "warning: …" to standard error.
+    public static func printWarning(_ text: String) {
+        FileHandle.standardError.write(Data("warning: \(text)\n".utf8))
     }
 
     /// Mono `samples` from one rate to another, libsoxr high quality. Like

@@ -5,6 +5,19 @@ import AutocoderEngine
 import AutocoderModel
 
 public enum GranularRender {
+    /// Why grains cannot be cut from a source of `sourceCount` samples at
+    /// `sampleRate` for `table` at `trainingHop` (44.1 kHz samples per training
+    /// frame), or nil when they can: every frame the table names must start
+    /// inside the sound, or its grains would be silence.
+    public static func sourceProblem(sourceCount: Int, sampleRate: Double, table: DistanceTable, trainingHop: Int) -> String? {
+        let lastStart = Double((table.frames - 1) * trainingHop) * sampleRate / 44100
+        guard lastStart >= Double(sourceCount) else { return nil }
+        let lastFitting = Int((Double(sourceCount) * 44100 / sampleRate - 1) / Double(table.frames - 1 > 0 ? table.frames - 1 : 1))
+        return String(format: "frame %d of the %d in the similarity order starts at %.2f s at a training hop of %d, past the end of the %.2f s sound "
+                      + "(the largest hop that fits is %d; the analysis hop is 1024)",
+                      table.frames - 1, table.frames, lastStart / sampleRate, trainingHop, Double(sourceCount) / sampleRate, lastFitting)
+    }
+
     /// `grains` grains of `grainLength` samples, one every `hop` samples, until
     /// the last has finished. `voice` should be set up (pool, power, level) and
     /// not yet playing.

@@ -73,6 +73,13 @@ public struct SynthesisShape: Equatable, Sendable {
         return .success(SynthesisShape(uncheckedFFTSize: fftSize, hop: hop))
     }
 
+    /// The hop that goes with `fftSize` when none is asked for: `current` (the
+    /// hop in use, or the standard 512), or half the FFT size when that is less.
+    /// `/fft SIZE` and the commands' `--fft` without `--hop` share this rule.
+    public static func defaultHop(keeping current: Int = standard.hop, fftSize: Int) -> Int {
+        min(current, fftSize / 2)
+    }
+
     /// The shape that keeps this one's bin width and hop duration at `sampleRate`:
     /// sizes are given for the models' 44.1 kHz and scaled to the nearest power
     /// of two (4096/512 becomes 8192/1024 at 96 kHz and stays 4096/512 at 48 kHz).

@@ -37,12 +37,6 @@ struct FlatBuffer: Sendable {
         let rootOffset = try load(UInt32.self, at: 0, "root table offset")
         return try FlatTable(buffer: self, position: Int(rootOffset), what: "model")
     }
-
-    /// The 4-byte file identifier that follows the root offset, if present.
-    var fileIdentifier: String? {
-        guard bytes.count >= 8 else { return nil }
-        return String(decoding: bytes[4..<8], as: UTF8.self)
-    }
 }
 
 /// A table: a position plus the vtable that says where its fields are.

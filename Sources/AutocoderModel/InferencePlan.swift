@@ -23,6 +23,8 @@ public final class InferencePlan: @unchecked Sendable {
     public let layerSummaries: [String]
     /// Floats of weights and biases.
     public let parameterCount: Int
+    /// FULLY_CONNECTED operators in the graph (the architecture is read from it).
+    public let denseLayerCount: Int
     /// Floats of scratch memory one single-vector run needs.
     public let scratchCount: Int
 
@@ -218,6 +220,7 @@ public final class InferencePlan: @unchecked Sendable {
         self.outputCounts = outputCounts
         self.layerSummaries = summaries
         self.parameterCount = parameters
+        self.denseLayerCount = model.operators.count(where: { $0.name == "FULLY_CONNECTED" })
         self.scratchCount = scratchTotal
         self.steps = steps
         self.inputOffset = activationOffsets[input]!.offset

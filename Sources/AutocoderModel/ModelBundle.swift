@@ -61,13 +61,26 @@ public struct ModelBundle: @unchecked Sendable {
         }
     }
 
+    /// Whether the model is deep, as its layers say (the `.mm` flag may not
+    /// agree: it is only what the writer claimed), and which file said so; nil
+    /// when neither a decoder nor an encoder is loaded. A shallow decoder has
+    /// two dense layers (one hidden), a shallow encoder three (one hidden and
+    /// the z_mean and z_log_var heads); more hidden layers make it deep.
+    public var architectureFromLayers: (deep: Bool, part: Part)? {
+        if let decoder { return (decoder.plan.denseLayerCount > 2, .decoder) }
+        if let encoder { return (encoder.plan.denseLayerCount > 3, .encoder) }
+        return nil
+    }
+
     /// The anchor a path names: itself, or the path less a bundle extension
     /// when the path is one of the bundle's files and the anchor's `.mm` exists.
+    /// (A `.mm` that is a broken link or a link loop counts as there, so that
+    /// loading it says what is wrong with it.)
     public static func anchor(from path: String) -> String {
-        if FileManager.default.fileExists(atPath: path + ".mm") { return path }
+        if FileEntry.exists(path + ".mm") { return path }
         for suffix in [".fft.dec", ".dec", ".enc", ".mm"] where path.hasSuffix(suffix) {
             let stem = String(path.dropLast(suffix.count))
-            if FileManager.default.fileExists(atPath: stem + ".mm") { return stem }
+            if FileEntry.exists(stem + ".mm") { return stem }
         }
         return path
     }

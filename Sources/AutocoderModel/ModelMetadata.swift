@@ -34,7 +34,9 @@ public struct ModelMetadata: Sendable, Equatable {
     }
 
     public init(contentsOf path: String) throws {
-        try self.init(text: String(decoding: ModelFileError.contents(of: path), as: UTF8.self), path: path)
+        // Three lines of numbers: anything past a megabyte is not a .mm file.
+        let bytes = try ModelFileError.contents(of: path, maximumSize: 1 << 20, what: "a .mm file")
+        try self.init(text: String(decoding: bytes, as: UTF8.self), path: path)
     }
 
     /// Parses `.mm` text; `path` is used in error messages.

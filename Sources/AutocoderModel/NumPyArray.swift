@@ -1,5 +1,7 @@
 // Reads NumPy `.npy` files (format versions 1–3): training sets, encodings,
-// similarity orders. Little-endian float32/float64/int32/int64, C order.
+// similarity orders. Little-endian float32/float64/int32/int64, in C order or
+// Fortran order (what np.save writes for a transposed array), always handed
+// out in C order.
 // Values; any thread.
 
 import Foundation
@@ -15,7 +17,10 @@ public struct NumPyArray: Sendable, Equatable {
     public var floats: [Float] { values.map { Float($0) } }
 
     public init(contentsOf path: String) throws {
-        try self.init(bytes: ModelFileError.contents(of: path), path: path)
+        let bytes = try ModelFileError.contents(of: path) { start in
+            start.count >= 6 && start[0] == 0x93 && Array(start[1...5]) == Array("NUMPY".utf8) ? nil : "not a readable .npy file: bad magic"
+        }
+        try self.init(bytes: bytes, path: path)
     }
 
     public init(bytes: [UInt8], path: String) throws {
@@ -36,9 +41,10 @@ public struct NumPyArray: Sendable, Equatable {
         guard let descrField = value(of: "descr"), descrField.first == "'",
               let descrEnd = descrField.dropFirst().firstIndex(of: "'") else { throw fail("no dtype in header") }
         dtype = String(descrField[descrField.index(after: descrField.startIndex)..<descrEnd])
-        guard let order = value(of: "fortran_order"), order.hasPrefix("False") else {
-            throw fail("Fortran-ordered arrays are not supported")
+        guard let order = value(of: "fortran_order"), order.hasPrefix("False") || order.hasPrefix("True") else {
+            throw fail("no fortran_order in header")
         }
+        let fortranOrder = order.hasPrefix("True")
         guard let shapeField = value(of: "shape"), shapeField.first == "(", let close = shapeField.firstIndex(of: ")") else {
             throw fail("no shape in header")
         }
@@ -58,7 +64,7 @@ public struct NumPyArray: Sendable, Equatable {
             throw fail("shape \(shape) needs \(count) elements but the file holds \((bytes.count - dataStart) / elementSize)")
         }
         let dtype = self.dtype
-        values = bytes.withUnsafeBytes { raw in
+        let stored = bytes.withUnsafeBytes { raw in
             (0..<count).map { i in
                 let at = dataStart + i * elementSize
                 switch dtype {
@@ -68,6 +74,26 @@ public struct NumPyArray: Sendable, Equatable {
                 default: return Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
                 }
             }
+        }
+        values = fortranOrder ? Self.cOrder(fortranOrdered: stored, shape: shape) : stored
+    }
+
+    /// The elements of a Fortran-ordered array (first index fastest) in C order (last index fastest).
+    static func cOrder(fortranOrdered values: [Double], shape: [Int]) -> [Double] {
+        guard shape.count > 1 else { return values }
+        var strides = [Int](repeating: 1, count: shape.count)
+        for k in 1..<shape.count { strides[k] = strides[k - 1] * shape[k - 1] }
+        var index = [Int](repeating: 0, count: shape.count)
+        return values.indices.map { _ in
+            let value = values[zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }]
+            var k = shape.count - 1
+            while k >= 0 {
+                index[k] += 1
+                if index[k] < shape[k] { break }
+                index[k] = 0
+                k -= 1
+            }
+            return value
         }
     }
 
@@ -84,32 +110,25 @@ public struct NumPyArray: Sendable, Equatable {
 
     private static func write(_ values: [UInt64], dtype: String, shape: [Int], to path: String) throws {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
-        let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
-        var header = "{'descr': '\(dtype)', 'fortran_order': False, 'shape': (\(dims)), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        var bytes = [UInt8](repeating: 0, count: 10 + header.utf8.count + 8 * values.count)
-        bytes[0] = 0x93
-        bytes.replaceSubrange(1..<6, with: Array("NUMPY".utf8))
-        bytes[6] = 1
-        bytes[8] = UInt8(header.utf8.count & 0xFF)
-        bytes[9] = UInt8(header.utf8.count >> 8)
-        bytes.replaceSubrange(10..<10 + header.utf8.count, with: Array(header.utf8))
+        var bytes = header(dtype: dtype, shape: shape)
+        let start = bytes.count
+        bytes += [UInt8](repeating: 0, count: 8 * values.count)
         bytes.withUnsafeMutableBytes { raw in
             for (i, value) in values.enumerated() {
-                raw.storeBytes(of: value.littleEndian, toByteOffset: 10 + header.utf8.count + 8 * i, as: UInt64.self)
+                raw.storeBytes(of: value.littleEndian, toByteOffset: start + 8 * i, as: UInt64.self)
             }
         }
         try writeAtomically(Data(bytes), to: path)
     }
-}
 
-/// Writes `data` beside `path` and renames it into place, so readers never see
-/// a half-written file; errors name the path.
-public func writeAtomically(_ data: Data, to path: String) throws {
-    do {
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw ModelFileError(path: path, problem: "could not be written: \((error as NSError).localizedDescription)")
+    /// The bytes before the data of a C-ordered `.npy` (format 1.0), for writers
+    /// that stream the data after it; `dtype` is e.g. "<i8".
+    public static func header(dtype: String, shape: [Int]) -> [UInt8] {
+        let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
+        var header = "{'descr': '\(dtype)', 'fortran_order': False, 'shape': (\(dims)), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        let length = header.utf8.count
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8)
     }
 }

@@ -19,19 +19,6 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { "\(path): \(problem)" }
-
-    /// The bytes of a file, or an error saying why they cannot be had.
-    public static func contents(of path: String) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ModelFileError(path: path, problem: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw ModelFileError(path: path, problem: "is a directory, not a file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(path: path, problem: "cannot be read")
-        }
-        return [UInt8](data)
-    }
 }
 
 /// The parts of a TensorFlow Lite file that inference needs.
@@ -78,10 +65,27 @@ public struct TFLiteModel: Sendable {
     public let byteCount: Int
 
     static let fileIdentifier = "TFL3"
+    /// Larger files are refused unread: the published full-size deep decoder is 5 MB.
+    public static let maximumFileSize = 256 << 20
 
-    /// Reads a model from a file.
+    /// Reads a model from a file. The size and the identifier in the first 8
+    /// bytes are checked before the rest is read, so a large file that is no
+    /// model is refused at once.
     public init(contentsOf path: String) throws {
-        try self.init(bytes: ModelFileError.contents(of: path), path: path)
+        let bytes = try ModelFileError.contents(of: path, maximumSize: Self.maximumFileSize, what: "a TensorFlow Lite model") { start in
+            guard start.count >= 8 else { return "not a TensorFlow Lite file: only \(start.count) bytes" }
+            return Self.identifierProblem(start)
+        }
+        try self.init(bytes: bytes, path: path)
+    }
+
+    /// Why a file starting with `start` (its first 8 bytes or more) is not a
+    /// TensorFlow Lite file, or nil when its identifier says it is one.
+    static func identifierProblem(_ start: [UInt8]) -> String? {
+        let identifier = start.count >= 8 ? Array(start[4..<8]) : []
+        guard identifier != Array(fileIdentifier.utf8) else { return nil }
+        let shown = identifier.allSatisfy { (0x20..<0x7F).contains($0) } ? "'\(String(decoding: identifier, as: UTF8.self))'" : "not text"
+        return "not a TensorFlow Lite file: its identifier (bytes 4–7) is \(shown), not \(fileIdentifier)"
     }
 
     /// Reads a model from bytes; `path` is used in error messages.
@@ -99,9 +103,7 @@ public struct TFLiteModel: Sendable {
         guard buffer.count >= 8 else {
             throw TFLiteFormatError("not a TensorFlow Lite file: only \(buffer.count) bytes")
         }
-        guard buffer.fileIdentifier == Self.fileIdentifier else {
-            throw TFLiteFormatError("not a TensorFlow Lite file: identifier is not \(Self.fileIdentifier)")
-        }
+        if let problem = Self.identifierProblem(Array(buffer.bytes.prefix(8))) { throw TFLiteFormatError(problem) }
         byteCount = buffer.count
         let model = try buffer.rootTable()
         schemaVersion = Int(try model.scalar(0, UInt32.self, default: 0))
@@ -204,14 +206,27 @@ public struct TFLiteModel: Sendable {
                 guard bytes.count == expected else {
                     throw TFLiteFormatError("tensor '\(name)' holds \(bytes.count) bytes but its shape \(shape) needs \(expected)")
                 }
-                constant = file.bytes.withUnsafeBytes { raw in
+                let values = file.bytes.withUnsafeBytes { raw in
                     (0..<bytes.count / 4).map { i in
                         Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: bytes.lowerBound + 4 * i, as: UInt32.self)))
                     }
                 }
+                if let problem = nonFiniteProblem(values) { throw TFLiteFormatError("tensor '\(name)' holds \(problem) — a diverged training run?") }
+                constant = values
             }
         }
         return Tensor(name: name, shape: shape, type: type, constant: constant)
+    }
+
+    /// "3 non-finite values (NaN)" for weights that hold NaN or ±inf, else nil:
+    /// one such weight makes every output NaN.
+    static func nonFiniteProblem(_ values: [Float]) -> String? {
+        let counts = [("NaN", values.count(where: \.isNaN)), ("+inf", values.count(where: { $0 == .infinity })),
+                      ("-inf", values.count(where: { $0 == -.infinity }))].filter { $0.1 > 0 }
+        guard !counts.isEmpty else { return nil }
+        let total = counts.reduce(0) { $0 + $1.1 }
+        let kinds = counts.count == 1 ? counts[0].0 : counts.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
+        return "\(total) non-finite value\(total == 1 ? "" : "s") (\(kinds))"
     }
 
     /// Elements `shape` holds, or nil when its dimensions (read from the file,

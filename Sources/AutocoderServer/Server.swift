@@ -415,7 +415,8 @@ public final class AutocoderServer: @unchecked Sendable {
         on("/fft") { [unowned self] request in
             try request.expect(arguments: 1...2)
             let fft = try request.integer(0, in: 1...1 << 20)
-            let hop = request.count == 2 ? try request.integer(1, in: 1...1 << 20) : min(requestedShape.hop, fft / 2)
+            let hop = request.count == 2 ? try request.integer(1, in: 1...1 << 20)
+                : SynthesisShape.defaultHop(keeping: requestedShape.hop, fftSize: fft)
             try reshape(fftSize: fft, hop: hop)
         }
         on("/hop") { [unowned self] request in

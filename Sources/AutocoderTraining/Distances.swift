@@ -20,29 +20,50 @@ public enum Distances {
     }
 
     /// Reads ANCHOR.enc.npy; writes ANCHOR.ord.npy (frames × n, int64): each
-    /// frame's n nearest other frames, nearest first, ties by index.
-    public static func order(anchor: String, neighbours: Int) throws -> (frames: Int, neighbours: Int) {
+    /// frame's n nearest other frames by L1 distance, nearest first, ties by
+    /// index. `announce` hears the table's size (in bytes too) before any work.
+    ///
+    /// Rows are worked out a block at a time, on every core, and each block is
+    /// written as soon as it is done, so memory holds the encodings, one
+    /// distance row per core and one block of the table (`blockBytes`), never
+    /// the frames × frames distances nor the whole table.
+    public static func order(anchor: String, neighbours: Int, blockBytes: Int = 32 << 20,
+                             announce: (_ frames: Int, _ kept: Int, _ bytes: Int) -> Void = { _, _, _ in }) throws
+        -> (frames: Int, neighbours: Int) {
         let path = anchor + ".enc.npy"
         let encoded = try NumPyArray(contentsOf: path)
         guard encoded.shape.count == 2, encoded.shape[0] > 1 else {
             throw ModelFileError(path: path, problem: "has shape \(encoded.shape); expected frames x latent with at least 2 frames (run `autocoder encode-set` first)")
         }
         let (frames, width) = (encoded.shape[0], encoded.shape[1])
-        let n = min(neighbours, frames - 1)
-        let values = encoded.values
-        var order = [Int64]()
-        order.reserveCapacity(frames * n)
-        var distances = [Double](repeating: 0, count: frames)
-        for i in 0..<frames {
-            for j in 0..<frames {
-                var sum = 0.0
-                for d in 0..<width { sum += abs(values[i * width + d] - values[j * width + d]) }
-                distances[j] = sum
-            }
-            let nearest = (0..<frames).filter { $0 != i }.sorted { (distances[$0], $0) < (distances[$1], $1) }.prefix(n)
-            order += nearest.map { Int64($0) }
+        if let bad = encoded.values.firstIndex(where: { !$0.isFinite }) {
+            throw ModelFileError(path: path, problem: "frame \(bad / width), dimension \(bad % width + 1) is \(encoded.values[bad]); encodings are finite")
         }
-        try NumPyArray.write(int64: order, shape: [frames, n], to: anchor + ".ord.npy")
+        let n = min(neighbours, frames - 1)
+        let header = NumPyArray.header(dtype: "<i8", shape: [frames, n])
+        announce(frames, n, header.count + frames * n * 8)
+        let search = NearestFrames(encodings: encoded.values, frames: frames, width: width)
+        let rowsPerBlock = max(1, min(frames, blockBytes / (n * 8)))
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rowsPerBlock))
+        let scratch = (0..<workers).map { _ in NearestFrames.Scratch(frames: frames) }
+        var block = [Int64](repeating: 0, count: rowsPerBlock * n)
+        try writeAtomically(to: anchor + ".ord.npy") { write in
+            try header.withUnsafeBytes { try write($0) }
+            for first in stride(from: 0, to: frames, by: rowsPerBlock) {
+                let rows = min(rowsPerBlock, frames - first)
+                block.withUnsafeMutableBufferPointer { output in
+                    // Each worker writes its own rows of the block, and only them.
+                    nonisolated(unsafe) let output = output
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        for row in stride(from: worker, to: rows, by: workers) {
+                            search.nearest(to: first + row, count: n, scratch: scratch[worker],
+                                           into: UnsafeMutableBufferPointer(rebasing: output[row * n..<(row + 1) * n]))
+                        }
+                    }
+                }
+                try block.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[0..<rows * n * 8])) }
+            }
+        }
         return (frames, n)
     }
 }

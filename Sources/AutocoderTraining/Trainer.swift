@@ -1,7 +1,9 @@
 // `autocoder train`: fits the VAE to ANCHOR.npy and writes ANCHOR.mm, .dec and
 // .enc. Epochs shuffle the frames and walk them in batches; early stopping
 // watches the epoch loss; the best weights seen are the ones written, also
-// when a stop is requested (Ctrl-C). One thread drives it; BLAS uses the cores.
+// when a stop is requested (Ctrl-C). Nothing is written unless the model loads
+// as a reader would load it: finite weights, a latent range in every dimension.
+// One thread drives it; BLAS uses the cores.
 
 import AutocoderDSP
 import AutocoderModel
@@ -57,14 +59,33 @@ public final class Trainer {
     private let range: (minIn: Double, maxIn: Double)
     private var vae: VAE
 
+    /// Fewest frames a training set may have. The latent range of each of the
+    /// encoded dimensions is learnt as the span of the training frames'
+    /// encodings: a set of one frame gives every dimension a zero span (every
+    /// latent value decodes to the same frame), and a handful of frames gives
+    /// spans that say nothing about the sound. 16 frames are 0.4 s of sound at
+    /// the analysis hop of 1024 samples.
+    public static let minimumFrames = 16
+
     /// Reads ANCHOR.npy (frames × input_dim in [0,1]) and ANCHOR.minmax.
     public init(anchor: String, options: TrainingOptions) throws {
         let set = try NumPyArray(contentsOf: anchor + ".npy")
-        guard set.shape.count == 2, set.shape[0] > 0, set.shape[1] == options.shape.inputDim else {
-            throw ModelFileError(path: anchor + ".npy", problem: "has shape \(set.shape); expected frames x \(options.shape.inputDim) (run `autocoder analyze` first)")
+        let width = options.shape.inputDim
+        guard set.shape.count == 2, set.shape[0] > 0, set.shape[1] == width else {
+            throw ModelFileError(path: anchor + ".npy", problem: "has shape \(set.shape); expected frames x \(width) (run `autocoder analyze` first)")
+        }
+        guard set.shape[0] >= Self.minimumFrames else {
+            throw ModelFileError(path: anchor + ".npy", problem: """
+                has \(set.shape[0]) frame\(set.shape[0] == 1 ? "" : "s"); training needs at least \(Self.minimumFrames) \
+                (0.4 s of sound): the latent range is learnt from the frames' spread, and fewer give a model \
+                whose every latent value decodes to nearly the same frame
+                """)
         }
         if let bad = set.values.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= 1) }) {
-            throw ModelFileError(path: anchor + ".npy", problem: "value \(bad) is \(set.values[bad]); a training set holds values in [0,1]")
+            let value = set.values[bad]
+            throw ModelFileError(path: anchor + ".npy", problem: """
+                frame \(bad / width), band \(bad % width) is \(value.isNaN ? "NaN" : "\(value)"); a training set holds values in [0,1]
+                """)
         }
         frames = set.values.map { Float($0) }
         rows = set.shape[0]
@@ -124,15 +145,22 @@ public final class Trainer {
             if sinceImprovement >= options.patience { break }
         }
         let secondsPerEpoch = epoch > 0 ? Date().timeIntervalSince(started) / Double(epoch) : 0
+        guard bestLoss.isFinite else {
+            throw TrainingError("training diverged: no epoch had a finite loss (try a lower --learning-rate); nothing written")
+        }
         vae = best
-        let error = try write()
+        let error = try write(vae)
         return TrainingResult(epochs: epoch, firstLoss: firstLoss, bestLoss: bestLoss, bestEpoch: bestEpoch,
                               stoppedEarly: epoch < options.epochs && !interrupted, interrupted: interrupted,
                               secondsPerEpoch: secondsPerEpoch, reconstructionError: error)
     }
 
-    /// Writes the current weights; returns the mean reconstruction error.
-    private func write() throws -> Double {
+    /// Writes `vae` as ANCHOR.dec, .enc and .mm; returns the mean reconstruction
+    /// error. The model is first loaded from its bytes as any reader would load
+    /// it, so a model with non-finite weights or a degenerate latent range is
+    /// refused before a file is touched; the three files are then renamed into
+    /// place together (see writeAtomically).
+    func write(_ vae: VAE) throws -> Double {
         let shape = options.shape
         let zMean = vae.encode(frames, rows: rows)
         var low = [Double](repeating: .infinity, count: shape.encodedDim), high = [Double](repeating: -.infinity, count: shape.encodedDim)
@@ -140,16 +168,32 @@ public final class Trainer {
             low[i % shape.encodedDim] = min(low[i % shape.encodedDim], Double(z))
             high[i % shape.encodedDim] = max(high[i % shape.encodedDim], Double(z))
         }
-        let metadata = ModelMetadata(scaleMult: zip(high, low).map { $0 - $1 }, scaleSubtract: low, minIn: range.minIn, maxIn: range.maxIn,
+        let computed = ModelMetadata(scaleMult: zip(high, low).map { $0 - $1 }, scaleSubtract: low, minIn: range.minIn, maxIn: range.maxIn,
                                      inputDim: shape.inputDim, intermediateDim: shape.intermediateDim, encodedDim: shape.encodedDim, deep: shape.deep)
-        try writeAtomically(Data(vae.decoderFile), to: anchor + ".dec")
-        try writeAtomically(Data(vae.encoderFile), to: anchor + ".enc")
-        try writeAtomically(Data(metadata.text.utf8), to: anchor + ".mm")
-
-        // Check what was written: decode(encode(x)) through the files themselves.
-        let bundle = try ModelBundle(anchor: anchor, parts: [.decoder, .encoder])
-        let latent = bundle.encoder!.encode(batch: frames)
-        let decoded = bundle.decoder!.decode(batch: latent)
-        return zip(decoded, frames).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(frames.count)
+        // The range as the .mm file will hold it (six decimals): a span below 5e-7 is written as 0.
+        let written = computed.scaleMult.allSatisfy(\.isFinite) ? try? ModelMetadata(text: computed.text, path: anchor + ".mm") : nil
+        if let d = (0..<shape.encodedDim).first(where: { !((written?.scaleMult[$0] ?? 0) > 0) }) {
+            throw TrainingError("""
+                the trained model's latent range is degenerate: dimension \(d + 1) spans \(computed.scaleMult[d]) over the \(rows) \
+                training frames, which the .mm file holds as \(written.map { "\($0.scaleMult[d])" } ?? "no number") (scale_mult must be \
+                positive, or every latent value decodes alike: are the frames all the same?); nothing written
+                """)
+        }
+        let metadata = written!
+        let files = [(anchor + ".dec", vae.decoderFile), (anchor + ".enc", vae.encoderFile)]
+        let plans: [InferencePlan]
+        do {
+            plans = try files.map { path, bytes in try InferencePlan(model: TFLiteModel(bytes: bytes, path: path), path: path) }
+        } catch {
+            throw TrainingError("training diverged: \(error); nothing written")
+        }
+        let decoder = try Decoder(plan: plans[0], metadata: metadata, path: files[0].0)
+        let encoder = try Encoder(plan: plans[1], metadata: metadata, path: files[1].0)
+        let decoded = decoder.decode(batch: encoder.encode(batch: frames))
+        let error = zip(decoded, frames).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(frames.count)
+        guard error.isFinite else { throw TrainingError("training diverged: the model decodes to non-finite values; nothing written") }
+        try writeAtomically(files.map { ($0.0, Data($0.1)) } + [(anchor + ".mm", Data(metadata.text.utf8))])
+        return error
     }
 }
+

@@ -50,6 +50,7 @@ struct Bench {
         }
         try generativeSpeeds(model: model)
         try trainingComparison()
+        try distancesSpeed()
         if let startup = try startupTime(model: model) {
             print(row("start-up: process start → first /sanity reply", String(format: "%.0f ms median of 5 (null output)", startup), "a fraction of a second"))
         }
@@ -62,6 +63,25 @@ struct Bench {
         print(row("control latency, /status during a 3-min input load",
                   String(format: "p50 %.1f, p99 %.1f, max %.1f ms", duringLoad.p50, duringLoad.p99, duringLoad.max),
                   String(format: "a few ms (%d round trips, %.1f s load)", duringLoad.count, duringLoad.loadSeconds)))
+    }
+
+    /// `autocoder distances` on 5000 random encodings: a typical N and the whole
+    /// row (wall time: it works on every core).
+    static func distancesSpeed() throws {
+        let directory = NSTemporaryDirectory() + "autocoder-bench-distances-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var random = SplitMix64(seed: 5)
+        let frames = 5000
+        let values = (0..<frames * 8).map { _ in Double(random.next() >> 11) / Double(1 << 53) }
+        try NumPyArray.write(float64: values, shape: [frames, 8], to: directory + "/set.wav.enc.npy")
+        var figures: [String] = []
+        for n in [20, frames - 1] {
+            let start = Date()
+            _ = try Distances.order(anchor: directory + "/set.wav", neighbours: n)
+            figures.append(String(format: "%.2f s", Date().timeIntervalSince(start)))
+        }
+        print(row("distances, 5000 frames x 8, N = 20 / 4999 (all cores)", figures.joined(separator: " / "), "memory ∝ frames × N"))
     }
 
     /// Granular and autocode, offline (× real time, one thread) and as live

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutocoderModel
 import AutocoderTraining
 import Foundation
 
@@ -29,7 +30,9 @@ struct Analyze: ParsableCommand {
     func run() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
-            throw ValidationError("\(input): no such file or folder")
+            // Say why: a link loop or a dangling link is not "no such file".
+            let problem = FileEntry.readProblem(input).flatMap { $0 == "no such file" ? nil : $0 } ?? "no such file or folder"
+            throw ValidationError("\(input): \(problem)")
         }
         let progress = ProgressBar("analyzing \((input as NSString).lastPathComponent)")
         let set: TrainingSet

@@ -24,22 +24,23 @@ struct Autocode: ParsableCommand {
     @Argument(help: "The modulator: any sound file (resampled to 44.1 kHz, mixed to mono).")
     var modulator: String
 
-    @Option(help: "Resynthesis FFT size: a power of two from 256 to 16384.")
+    @Option(help: "Resynthesis FFT size: a power of two from 256 to 16384.", transform: NegativeNumbers.int)
     var fft: Int = SynthesisShape.standard.fftSize
 
-    @Option(help: "Hop between frames: a power of two from 32 to fft/2.")
-    var hop: Int = SynthesisShape.standard.hop
+    @Option(help: "Hop between frames: a power of two from 32 to fft/2 (default 512, or fft/2 when that is less).", transform: NegativeNumbers.int)
+    var hop: Int?
 
-    @Option(parsing: .upToNextOption, help: "Output dimension d takes input dimension reorder[d], e.g. --reorder 2 1 3 4 5 6 7 8.")
+    @Option(parsing: .upToNextOption, help: "Output dimension d takes input dimension reorder[d], e.g. --reorder 2 1 3 4 5 6 7 8.",
+            transform: NegativeNumbers.int)
     var reorder: [Int] = []
 
-    @Option(parsing: .upToNextOption, help: "Dimensions to flip (v = 1 - v), e.g. --invert 1 4.")
+    @Option(parsing: .upToNextOption, help: "Dimensions to flip (v = 1 - v), e.g. --invert 1 4.", transform: NegativeNumbers.int)
     var invert: [Int] = []
 
-    @Option(parsing: .upToNextOption, help: "Per-dimension scale (missing ones stay 1).")
+    @Option(parsing: .upToNextOption, help: "Per-dimension scale (missing ones stay 1).", transform: NegativeNumbers.float)
     var scale: [Float] = []
 
-    @Option(parsing: .upToNextOption, help: "Per-dimension offset (missing ones stay 0).")
+    @Option(parsing: .upToNextOption, help: "Per-dimension offset (missing ones stay 0).", transform: NegativeNumbers.float)
     var offset: [Float] = []
 
     @Flag(help: "Scale the output to a peak of -1 dBFS.")
@@ -48,9 +49,17 @@ struct Autocode: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if case let .failure(error) = SynthesisShape.validated(fftSize: fft, hop: hop) { throw ValidationError(error.reason) }
+        _ = try shape()
         for (name, values) in [("--scale", scale), ("--offset", offset)] {
             if let bad = values.first(where: { !$0.isFinite }) { throw ValidationError("\(name) value \(bad) is not a finite number") }
+        }
+    }
+
+    /// The resynthesis shape; without --hop, the hop the server keeps for this FFT size.
+    func shape() throws -> SynthesisShape {
+        switch SynthesisShape.validated(fftSize: fft, hop: hop ?? SynthesisShape.defaultHop(fftSize: fft)) {
+        case let .success(shape): return shape
+        case let .failure(error): throw ValidationError(error.reason)
         }
     }
 
@@ -79,7 +88,7 @@ struct Autocode: ParsableCommand {
         guard let encoder = bundle.encoder, let decoder = bundle.decoder else { return }
         let mapping = try mapping(dimensions: decoder.latentCount)
         let input = try AudioLoader.loadMono(modulator, sampleRate: sampleRate)
-        let shape = try SynthesisShape.validated(fftSize: fft, hop: hop).get()
+        let shape = try shape()
         let range = try AutocodeRender.range(of: input, encoder: encoder, decoder: decoder, shape: shape, sampleRate: Double(sampleRate))
         let samples = try AutocodeRender.render(input, encoder: encoder, decoder: decoder, shape: shape,
                                                 sampleRate: Double(sampleRate), mapping: mapping, range: range)

@@ -14,4 +14,9 @@ struct Autocoder: ParsableCommand {
         """,
         subcommands: [Serve.self, Render.self, Granular.self, Autocode.self, Analyze.self, Train.self, EncodeSet.self, DistancesCommand.self, Info.self, Decode.self, Encode.self]
     )
+
+    /// Negative numbers are values, not options (see NegativeNumbers).
+    static func main() {
+        main(NegativeNumbers.protect(Array(CommandLine.arguments.dropFirst())))
+    }
 }

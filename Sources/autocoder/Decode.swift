@@ -13,7 +13,7 @@ struct Decode: ParsableCommand {
     @Argument(help: "The model's anchor, e.g. models/drone.wav.")
     var anchor: String
 
-    @Argument(help: "Latent values v1 … v8, each in [0,1].")
+    @Argument(help: "Latent values v1 … v8, each in [0,1] (negative ones need no --).", transform: NegativeNumbers.float)
     var latent: [Float] = []
 
     @Flag(help: "Allow latent values outside [0,1] (beyond what the training set covered).")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutocoderTraining
+import Foundation
 
 struct EncodeSet: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,15 +28,22 @@ struct DistancesCommand: ParsableCommand {
     @Argument(help: "The model's anchor (run `autocoder encode-set` first).")
     var anchor: String
 
-    @Argument(help: "How many similar frames to keep per frame (at most frames − 1).")
+    @Argument(help: "How many similar frames to keep per frame (at most frames − 1).", transform: NegativeNumbers.int)
     var n: Int
+
+    /// Tables past this many bytes are announced with a warning before they are made.
+    static let largeTable = 1_000_000_000
 
     func validate() throws {
         guard n >= 1 else { throw ValidationError("N must be at least 1") }
     }
 
     func run() throws {
-        let (frames, kept) = try Distances.order(anchor: anchor, neighbours: n)
+        let (frames, kept) = try Distances.order(anchor: anchor, neighbours: n) { frames, kept, bytes in
+            guard bytes > Self.largeTable else { return }
+            FileHandle.standardError.write(Data(String(format: "warning: %@.ord.npy will be %.1f GB (%d frames x %d nearest, 8 bytes each); a smaller N makes it smaller\n",
+                                                       anchor, Double(bytes) / 1e9, frames, kept).utf8))
+        }
         print("\(anchor).ord.npy: \(frames) frames x \(kept) nearest")
     }
 }

@@ -21,25 +21,25 @@ struct Granular: ParsableCommand {
     @Argument(help: "The model's anchor, which is also the source sound (e.g. models/drone.wav).")
     var anchor: String
 
-    @Option(help: "Seconds to render.")
+    @Option(help: "Seconds to render.", transform: NegativeNumbers.double)
     var seconds: Double = 10
 
-    @Option(help: "Grain length in samples (at 44.1 kHz).")
+    @Option(help: "Grain length in samples (at 44.1 kHz).", transform: NegativeNumbers.int)
     var grain: Int = 4096
 
-    @Option(help: "Samples between grain starts in the output.")
+    @Option(help: "Samples between grain starts in the output.", transform: NegativeNumbers.int)
     var hop: Int = 1024
 
-    @Option(help: "Samples between training frames in the source (the analysis hop).")
+    @Option(help: "Samples between training frames in the source (the analysis hop).", transform: NegativeNumbers.int)
     var trainingHop: Int = 1024
 
-    @Option(help: "Candidates per step: the first n of each order row (default: the whole row).")
+    @Option(help: "Candidates per step: the first n of each order row (default: the whole row).", transform: NegativeNumbers.int)
     var pool: Int?
 
-    @Option(help: "Power p on the uniform draw: above 1 favours the most similar frames.")
+    @Option(help: "Power p on the uniform draw: above 1 favours the most similar frames.", transform: NegativeNumbers.double)
     var power: Double = 2
 
-    @Option(help: "First frame (default: drawn from the seed).")
+    @Option(help: "First frame (default: drawn from the seed).", transform: NegativeNumbers.int)
     var start: Int?
 
     @Option(help: "Seed of the walk.")
@@ -71,6 +71,10 @@ struct Granular: ParsableCommand {
         let anchor = ModelBundle.anchor(from: self.anchor)
         let table = try DistanceTable(contentsOf: anchor + ".ord.npy")
         let source = try AudioLoader.loadMono(anchor, sampleRate: sampleRate)
+        if let problem = GranularRender.sourceProblem(sourceCount: source.count, sampleRate: Double(sampleRate), table: table,
+                                                      trainingHop: trainingHop) {
+            throw ValidationError("\(anchor): \(problem)")
+        }
         if let pool, pool > table.neighbours {
             throw ValidationError("--pool \(pool) is more than the \(table.neighbours) similar frames \(anchor).ord.npy lists")
         }

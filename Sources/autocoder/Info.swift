@@ -13,14 +13,21 @@ struct Info: ParsableCommand {
     func run() throws {
         let anchor = ModelBundle.anchor(from: self.anchor)
         let metadata = try ModelMetadata(contentsOf: anchor + ".mm")
-        let present = ModelBundle.Part.allCases.filter { FileManager.default.fileExists(atPath: anchor + $0.rawValue) }
+        // Anything at the path counts, a broken link or a link loop too: loading it says what is wrong.
+        let present = ModelBundle.Part.allCases.filter { FileEntry.exists(anchor + $0.rawValue) }
         let bundle = try ModelBundle(anchor: anchor, parts: Set(present))
 
         print("anchor        \(anchor)")
         print("files         " + ([".mm"] + present.map(\.rawValue)).map { ext in
             "\((anchor as NSString).lastPathComponent)\(ext) (\(Self.size(of: anchor + ext)))"
         }.joined(separator: ", "))
-        print("architecture  \(metadata.deep ? "deep" : "shallow"): input_dim \(metadata.inputDim), intermediate_dim \(metadata.intermediateDim), encoded_dim \(metadata.encodedDim)")
+        let layers = bundle.architectureFromLayers
+        let deep = layers?.deep ?? metadata.deep
+        print("architecture  \(deep ? "deep" : "shallow"): input_dim \(metadata.inputDim), intermediate_dim \(metadata.intermediateDim), encoded_dim \(metadata.encodedDim)")
+        if let layers, layers.deep != metadata.deep, let plan = bundle.plan(layers.part) {
+            let name = (anchor as NSString).lastPathComponent
+            print("  note        \(name).mm says \(metadata.deep ? "deep" : "shallow"), but \(name)\(layers.part.rawValue) has \(plan.denseLayerCount) dense layers (\(deep ? "deep" : "shallow")); the layers are what runs")
+        }
         print("mel range     minin \(metadata.minIn), maxin \(metadata.maxIn)")
         print("latent scale  z = v * scale_mult + scale_subtract")
         for d in 0..<metadata.encodedDim {

@@ -16,20 +16,20 @@ struct Render: ParsableCommand {
     @Argument(help: "The model's anchor, e.g. models/drone.wav.")
     var anchor: String
 
-    @Option(help: "Synthesis frames (hops) to render; the file lasts frames × hop samples.")
+    @Option(help: "Synthesis frames (hops) to render; the file lasts frames × hop samples.", transform: NegativeNumbers.int)
     var frames: Int = 1000
 
     @OptionGroup var synthesis: SynthesisOptions
 
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "Output channels (the mono synthesis copied to each).")
+    @Option(help: "Output channels (the mono synthesis copied to each).", transform: NegativeNumbers.int)
     var channels: Int = 1
 
-    @Option(help: "Sample rate; bands keep their frequencies at any rate.")
+    @Option(help: "Sample rate; bands keep their frequencies at any rate.", transform: NegativeNumbers.int)
     var sampleRate: Int = 44100
 
-    @Option(parsing: .upToNextOption, help: "Starting latent values in [0,1] (default 0.5 each).")
+    @Option(parsing: .upToNextOption, help: "Starting latent values in [0,1] (default 0.5 each).", transform: NegativeNumbers.float)
     var latent: [Float] = []
 
     func validate() throws {

@@ -3,34 +3,35 @@ import AutocoderEngine
 
 /// Starting values of the engine's controls, shared by `render` and `serve`.
 struct SynthesisOptions: ParsableArguments {
-    @Option(help: "FFT size: a power of two from 256 to 16384.")
+    @Option(help: "FFT size: a power of two from 256 to 16384.", transform: NegativeNumbers.int)
     var fft: Int = SynthesisShape.standard.fftSize
 
-    @Option(help: "Hop between synthesis frames: a power of two from 32 to fft/2.")
-    var hop: Int = SynthesisShape.standard.hop
+    @Option(help: "Hop between synthesis frames: a power of two from 32 to fft/2 (default 512, or fft/2 when that is less).",
+            transform: NegativeNumbers.int)
+    var hop: Int?
 
-    @Option(help: "Seconds to glide to a new latent target (0 to 10).")
+    @Option(help: "Seconds to glide to a new latent target (0 to 10).", transform: NegativeNumbers.float)
     var glide: Float?
 
-    @Option(help: "Largest random-walk step per dimension (0 to 1).")
+    @Option(help: "Largest random-walk step per dimension (0 to 1).", transform: NegativeNumbers.float)
     var walkStep: Float?
 
-    @Option(help: "Seconds between random-walk steps (0.001 to 60).")
+    @Option(help: "Seconds between random-walk steps (0.001 to 60).", transform: NegativeNumbers.float)
     var walkInterval: Float?
 
-    @Option(help: "Brightness b: mel band i is scaled by (i/512)^b (0 to 2; 0 = off).")
+    @Option(help: "Brightness b: mel band i is scaled by (i/512)^b (0 to 2; 0 = off).", transform: NegativeNumbers.float)
     var brightness: Float?
 
-    @Option(help: "Whitening w: mel values raised to w (0.001 to 2; 1 = off, lower flattens).")
+    @Option(help: "Whitening w: mel values raised to w (0.001 to 2; 1 = off, lower flattens).", transform: NegativeNumbers.float)
     var whitening: Float?
 
-    @Option(help: "Feedback f: each mel frame mixed with the last (0 to 0.999).")
+    @Option(help: "Feedback f: each mel frame mixed with the last (0 to 0.999).", transform: NegativeNumbers.float)
     var feedback: Float?
 
-    @Option(help: "Spectral smoothing across hops (0 to 0.999).")
+    @Option(help: "Spectral smoothing across hops (0 to 0.999).", transform: NegativeNumbers.float)
     var smoothing: Float?
 
-    @Option(help: "Output gain, linear (0 to 4).")
+    @Option(help: "Output gain, linear (0 to 4).", transform: NegativeNumbers.float)
     var gain: Float?
 
     @Option(help: "Seed of the random walk and the random phases.")
@@ -48,7 +49,7 @@ struct SynthesisOptions: ParsableArguments {
     }
 
     func shape() throws -> SynthesisShape {
-        switch SynthesisShape.validated(fftSize: fft, hop: hop) {
+        switch SynthesisShape.validated(fftSize: fft, hop: hop ?? SynthesisShape.defaultHop(fftSize: fft)) {
         case let .success(shape): return shape
         case let .failure(error): throw ValidationError(error.reason)
         }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import AutocoderServer
 import AutocoderTraining
-import Atomics
 import Foundation
 
 struct Train: ParsableCommand {
@@ -11,8 +9,9 @@ struct Train: ParsableCommand {
         Native training on the CPU (OpenBLAS, every core), no TensorFlow. The defaults give a \
         good model of a one-minute sound in about a minute. The published autocoder used \
         --learning-rate 1e-5 --batch-size 256 --patience 1000 --min-delta 1e-5 --epochs 50000 \
-        (--published sets them all). Ctrl-C stops and keeps the best model so far. The files \
-        load in TensorFlow Lite's interpreter, the Python autocoder tools and the Max external.
+        (--published sets them all). Ctrl-C or SIGTERM finishes the epoch, writes the best \
+        model so far and exits 0; a second one aborts without writing. The files load in \
+        TensorFlow Lite's interpreter, the Python autocoder tools and the Max external.
         """
     )
 
@@ -25,19 +24,19 @@ struct Train: ParsableCommand {
     @Flag(help: "Use the published hyperparameters (slow: meant for hours on a GPU notebook).")
     var published = false
 
-    @Option(help: "Most epochs to train (default 300; published 50000).")
+    @Option(help: "Most epochs to train (default 300; published 50000).", transform: NegativeNumbers.int)
     var epochs: Int?
 
-    @Option(help: "Frames per batch (default and published 256).")
+    @Option(help: "Frames per batch (default and published 256).", transform: NegativeNumbers.int)
     var batchSize: Int?
 
-    @Option(help: "Adam learning rate (default 1e-3; published 1e-5).")
+    @Option(help: "Adam learning rate (default 1e-3; published 1e-5).", transform: NegativeNumbers.float)
     var learningRate: Float?
 
-    @Option(help: "Stop after this many epochs without the loss improving by --min-delta (default 40; published 1000).")
+    @Option(help: "Stop after this many epochs without the loss improving by --min-delta (default 40; published 1000).", transform: NegativeNumbers.int)
     var patience: Int?
 
-    @Option(help: "Improvement that counts for early stopping (default 1e-3; published 1e-5).")
+    @Option(help: "Improvement that counts for early stopping (default 1e-3; published 1e-5).", transform: NegativeNumbers.double)
     var minDelta: Double?
 
     @Option(help: "Seed of the initial weights and the shuffling.")
@@ -52,8 +51,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let stop = ManagedAtomic<Bool>(false)
-        StopSignals.watch { _ in stop.store(true, ordering: .relaxed) }
+        let interrupt = TrainingInterrupt()
+        interrupt.watch()
         var options = published ? TrainingOptions.published : TrainingOptions()
         options.shape = VAEShape(deep: deep)
         options.seed = seed
@@ -77,12 +76,16 @@ struct Train: ParsableCommand {
                 print(line)
                 fflush(nil)
             }
-        }, shouldStop: { stop.load(ordering: .relaxed) })
+        }, shouldStop: { interrupt.requested != nil })
         bar.finish()
         let why = result.interrupted ? "stopped by request" : result.stoppedEarly ? "early stopping" : "epoch limit"
         print(String(format: "%d epochs (%@), %.2f s/epoch; loss %.4f → best %.4f at epoch %d", result.epochs, why,
                      result.secondsPerEpoch, result.firstLoss, result.bestLoss, result.bestEpoch))
-        print(String(format: "wrote %@.mm, .dec, .enc; mean reconstruction error %.5f", anchor, result.reconstructionError))
+        print(String(format: "wrote %@.mm, .dec, .enc (the best model, epoch %d); mean reconstruction error %.5f", anchor, result.bestEpoch,
+                     result.reconstructionError))
+        if result.interrupted, let signal = interrupt.requested {
+            print("\(TrainingInterrupt.name(signal)): stopped after epoch \(result.epochs); the best model so far (epoch \(result.bestEpoch)) is written")
+        }
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -163,9 +163,10 @@ import Testing
             do { _ = try Trainer(anchor: anchor, options: TrainingOptions()); return "no error" } catch { return "\(error)" }
         }
         #expect(problem(directory + "/bad.wav").contains("has shape [1, 4]; expected frames x 512"))
-        try NumPyArray.write(float64: [Double](repeating: 0.5, count: 511) + [2], shape: [1, 512], to: directory + "/wide.wav.npy")
-        #expect(problem(directory + "/wide.wav").contains("value 511 is 2.0; a training set holds values in [0,1]"))
-        try NumPyArray.write(float64: [Double](repeating: 0.5, count: 512), shape: [1, 512], to: directory + "/nominmax.wav.npy")
+        let frames = Trainer.minimumFrames * 512
+        try NumPyArray.write(float64: [Double](repeating: 0.5, count: frames - 1) + [2], shape: [Trainer.minimumFrames, 512], to: directory + "/wide.wav.npy")
+        #expect(problem(directory + "/wide.wav").contains("frame \(Trainer.minimumFrames - 1), band 511 is 2.0; a training set holds values in [0,1]"))
+        try NumPyArray.write(float64: [Double](repeating: 0.5, count: frames), shape: [Trainer.minimumFrames, 512], to: directory + "/nominmax.wav.npy")
         #expect(problem(directory + "/nominmax.wav").contains("nominmax.wav.minmax: no such file"))
         #expect(problem(directory + "/none.wav").contains("none.wav.npy: no such file"))
     }
