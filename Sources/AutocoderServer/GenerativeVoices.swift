@@ -142,7 +142,7 @@ extension AutocoderServer {
         var loop: [Float]?
         var range: (minimum: [Float], maximum: [Float])?
         if input == "device" {
-            guard let device = output as? PortAudioOutput, device.inputChannels > 0 else {
+            guard output.inputChannels > 0 else {
                 throw Rejection("no input device is open (start the server with --input-channels 1 or more)")
             }
         } else {

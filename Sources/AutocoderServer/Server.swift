@@ -55,7 +55,11 @@ public struct ServerConfigurationError: Error, CustomStringConvertible {
 public final class AutocoderServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     public let engine: SynthesisEngine
-    public let output: AudioOutput
+    /// The sound output, watched: it falls back to the null output when the
+    /// device goes away, and back to JACK when JACK returns.
+    public let audio: OutputSupervisor
+    /// The output playing now.
+    public var output: AudioOutput { audio.current }
     private let socket: UDPSocket
     private let recorder: Recorder
     let logger: Logger
@@ -97,22 +101,17 @@ public final class AutocoderServer: @unchecked Sendable {
         let voice = try Voice(bundle: bundle)
         melCount = voice.melCount
 
+        var outputRequest = AudioOutputRequest()
+        outputRequest.device = configuration.device
+        outputRequest.sampleRate = configuration.sampleRate
+        outputRequest.blockSize = configuration.blockSize
+        outputRequest.channels = configuration.channels
+        outputRequest.inputChannels = configuration.inputChannels
+        outputRequest.jackClientName = configuration.jackClientName
+        outputRequest.nullOutput = configuration.nullOutput
         PortAudio.setJACKClientName(configuration.jackClientName)
-        let choice = configuration.nullOutput
-            ? .none(reason: "asked for with --null-output")
-            : try AudioOutputChoice.find(name: configuration.device, sampleRate: configuration.sampleRate, channels: configuration.channels)
-        let sampleRate: Double
-        var output: AudioOutput
-        switch choice {
-        case let .device(device, rate):
-            sampleRate = rate
-            output = PortAudioOutput(device: device, sampleRate: rate, blockSize: configuration.blockSize, channels: configuration.channels,
-                                     inputChannels: configuration.inputChannels)
-        case let .none(reason):
-            sampleRate = configuration.sampleRate ?? 44100
-            output = NullOutput(sampleRate: sampleRate, blockSize: configuration.blockSize, channels: configuration.channels,
-                                reason: "no usable sound device (\(reason))")
-        }
+        let output = try outputRequest.open()
+        let sampleRate = output.sampleRate
         requestedShape = configuration.shape
         kernelShape = configuration.shape.scaled(toSampleRate: sampleRate)
         let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, melCount: voice.melCount)
@@ -124,16 +123,9 @@ public final class AutocoderServer: @unchecked Sendable {
         replyAddress = try configuration.replyHost.map { try SocketAddress(host: $0, port: configuration.replyPort) }
         recorder = Recorder(engine: engine, sampleRate: Int(sampleRate))
 
-        do {
-            try output.start(engine)
-        } catch {
-            // The device was there when probed but would not run: keep serving without it.
-            logger.warning("\(error); continuing with the null output")
-            output = NullOutput(sampleRate: sampleRate, blockSize: configuration.blockSize, channels: configuration.channels,
-                                reason: "the sound device failed (\(error))")
-            try output.start(engine)
-        }
-        self.output = output
+        audio = OutputSupervisor(output: output, engine: engine, request: outputRequest)
+        try audio.start()
+        for event in audio.takeEvents() { report(event) }
         installHandlers()
     }
 
@@ -158,18 +150,37 @@ public final class AutocoderServer: @unchecked Sendable {
                 handle(datagram: bytes, from: sender)
             }
             engine.collectRetired()
+            for event in audio.takeEvents() { report(event) }
             if let failure = recorder.takeFailure() {
                 logger.error("recording stopped: \(failure)")
                 if let lastSender { send(OSCMessage("/error", [.string("/record"), .string(failure)]), to: replyDestination(lastSender)) }
             }
         }
         let finished = recorder.shutdown()
-        output.stop()
+        audio.stop()
         engine.collectRetired()
         if let finished, let path = finished.path {
             logger.info("recording finished: \(path), \(finished.frames) frames")
         }
         return finished
+    }
+
+    /// Logs what became of the sound output and tells the last sender: a loss
+    /// as `/error /output reason`, a return as `/output s:kind s:description`.
+    private func report(_ event: OutputEvent) {
+        let message: OSCMessage
+        switch event {
+        case let .lost(reason):
+            logger.error("audio: \(reason)")
+            message = OSCMessage("/error", [.string("/output"), .string(reason)])
+        case let .restored(description):
+            logger.notice("audio: back on \(description)")
+            message = OSCMessage("/output", [.string(output.kind.rawValue), .string(description)])
+        case let .notice(text):
+            logger.warning("audio: \(text)")
+            message = OSCMessage("/error", [.string("/output"), .string(text)])
+        }
+        if let lastSender { send(message, to: replyDestination(lastSender)) }
     }
 
     /// Sender of the datagram being handled (or last handled): replies, and
@@ -478,7 +489,7 @@ public final class AutocoderServer: @unchecked Sendable {
             .int(Int32(clamping: recording.frames)),
             .int(status.isPlaying ? 1 : 0),
             .int(status.isWalking ? 1 : 0),
-            .string(output is NullOutput ? "null" : "portaudio"),
+            .string(audio.state),
             .int(Int32(clamping: status.droppedCommands.load(ordering: .relaxed))),
             .int(Int32(clamping: status.tapDroppedFrames.load(ordering: .relaxed))),
             .int(generative.granularPlaying ? 1 : 0),

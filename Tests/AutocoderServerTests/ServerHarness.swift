@@ -23,10 +23,12 @@ enum Binaries {
     /// Runs the release `autocoder` with `arguments` to the end; returns its exit
     /// status, standard output and standard error. The error stream goes to a
     /// file, so a chatty command can never stall on a pipe nobody reads.
-    static func runAutocoder(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    /// `environment` is added to the test's own.
+    static func runAutocoder(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try release("autocoder"))
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         let errorsPath = NSTemporaryDirectory() + "autocoder-errors-\(UUID().uuidString).log"
@@ -63,14 +65,16 @@ final class ServerProcess {
     private let errorsPath = NSTemporaryDirectory() + "autocoder-server-\(UUID().uuidString).log"
     private var pending: [OSCMessage] = []
 
-    /// Starts `autocoder serve REPLY LISTEN extra…` and waits until it answers /sanity/check.
-    init(_ extra: [String] = ["--null-output"], workingDirectory: String? = nil) throws {
+    /// Starts `autocoder serve REPLY LISTEN extra…` (with `environment` added to
+    /// the test's own) and waits until it answers /sanity/check.
+    init(_ extra: [String] = ["--null-output"], workingDirectory: String? = nil, environment: [String: String] = [:]) throws {
         client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
         let listenPort = try freePort()
         serverAddress = try SocketAddress(host: "127.0.0.1", port: listenPort)
         process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
         process.arguments = ["serve", String(client.port), String(listenPort), "--model", Binaries.bundledModel] + extra
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = output
         _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
         errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))

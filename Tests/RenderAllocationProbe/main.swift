@@ -1,5 +1,5 @@
-// Runs the engine on a real output (PortAudio when a device can play, else the
-// null output) with malloc-interposer preloaded, fires every kind of control
+// Runs the engine on a real output (the native JACK client when a JACK server
+// runs, else PortAudio when a device can play, else the null output) with malloc-interposer preloaded, fires every kind of control
 // command at it, including model and FFT swaps, with the granular voice and
 // the autocode voice (on a looped sound, and on the device's input when it
 // has one) playing, and reports how many heap allocations the render thread
@@ -20,18 +20,18 @@ let forceNull = arguments.contains("--null")
 
 MallocInterposerSwift.initialize()
 let bundle = try ModelBundle(anchor: anchor, parts: [.decoder, .encoder])
-let blockSize = 256
-let choice = forceNull ? .none(reason: "--null") : try AudioOutputChoice.find(name: nil, sampleRate: 44100, channels: 2)
-let output: AudioOutput
-let sampleRate: Double
-switch choice {
-case let .device(device, rate):
-    sampleRate = rate
-    output = PortAudioOutput(device: device, sampleRate: rate, blockSize: blockSize, channels: 2, inputChannels: min(device.inputChannels, 1))
-case let .none(reason):
-    sampleRate = 44100
-    output = NullOutput(sampleRate: 44100, blockSize: blockSize, channels: 2, reason: reason)
+var request = AudioOutputRequest()
+request.jackClientName = "autocoder-allocation-probe"
+request.nullOutput = forceNull
+// One input channel where the output has inputs to give (JACK always can), so
+// the device-input path of the autocode voice runs too.
+request.inputChannels = 1
+var output = try request.open()
+if let device = output as? PortAudioOutput, device.device.inputChannels == 0 {
+    request.inputChannels = 0
+    output = try request.open()
 }
+let sampleRate = output.sampleRate
 let engine = SynthesisEngine(voice: try Voice(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, melCount: 512))
 
 // Material for the generative voices: a second of tone bursts, and a table
@@ -49,7 +49,7 @@ func autocodeVoice(loop: Bool) throws -> AutocodeVoice {
     voice.play(true)
     return voice
 }
-let hasInput = (output as? PortAudioOutput)?.inputChannels ?? 0 > 0
+let hasInput = output.inputChannels > 0
 engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
 engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput))))
 try output.start(engine)
@@ -95,7 +95,7 @@ while Date().timeIntervalSince(start) < seconds {
 
 MallocInterposerSwift.unhook()
 MallocInterposerSwift.setAllocationHook(nil)
-let callbacks = (engine.status.renderedFrames.load(ordering: .relaxed) - framesBefore) / blockSize
+let callbacks = (engine.status.renderedFrames.load(ordering: .relaxed) - framesBefore) / output.blockSize
 let applied = engine.status.appliedCommands.load(ordering: .relaxed) - commandsBefore
 output.stop()
 engine.collectRetired()
