@@ -57,12 +57,12 @@ struct PortAudioOutputTests {
         // Only the two-channel device (the null device would take six channels).
         let environment = try Self.environment(home, devices: [Self.stereoDevice])
         let run = try Binaries.runAutocoder(["serve", String(try freePort()), String(try freePort()), "--model", Binaries.bundledModel,
-                                             "--channels", "6"], environment: environment)
+                                             "--channels", "6"], environment: environment, timeout: 20)
         #expect(run.status != 0, "\(run.output)")
         #expect(run.errors.contains("no sound device can play 6 channels: autocoder_stereo [ALSA] has 2 output channels, 6 asked for"),
                 "\(run.errors)")
         let named = try Binaries.runAutocoder(["serve", String(try freePort()), String(try freePort()), "--model", Binaries.bundledModel,
-                                               "--device", "autocoder_stereo", "--channels", "6"], environment: environment)
+                                               "--device", "autocoder_stereo", "--channels", "6"], environment: environment, timeout: 20)
         #expect(named.status != 0)
         #expect(named.errors.contains("the named device cannot play: autocoder_stereo [ALSA] has 2 output channels, 6 asked for"),
                 "\(named.errors)")

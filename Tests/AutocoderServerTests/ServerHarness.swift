@@ -23,8 +23,11 @@ enum Binaries {
     /// Runs the release `autocoder` with `arguments` to the end; returns its exit
     /// status, standard output and standard error. The error stream goes to a
     /// file, so a chatty command can never stall on a pipe nobody reads.
-    /// `environment` is added to the test's own.
-    static func runAutocoder(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
+    /// `environment` is added to the test's own; after `timeout` seconds the
+    /// command is killed (SIGKILL), so one that should have stopped cannot
+    /// hang the test.
+    static func runAutocoder(_ arguments: [String], environment: [String: String] = [:],
+                             timeout: Double? = nil) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try release("autocoder"))
         process.arguments = arguments
@@ -36,8 +39,12 @@ enum Binaries {
         defer { try? FileManager.default.removeItem(atPath: errorsPath) }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
         try process.run()
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem { kill(pid, SIGKILL) }
+        if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer) }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        killer.cancel()
         return (process.terminationStatus, text, (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? "")
     }
 
@@ -90,7 +97,12 @@ final class ServerProcess {
     }
 
     deinit {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        if process.isRunning {
+            process.terminate()
+            // A server that does not stop on SIGTERM is killed, so that it cannot hang the tests.
+            if waitForExit(timeout: 10) == nil { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
         try? FileManager.default.removeItem(atPath: errorsPath)
     }
 
