@@ -28,16 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var walking = true
     public var playing = true
     public var seed: UInt64 = 1
-    public var device: String?
-    public var sampleRate: Double?
-    public var blockSize = 256
-    public var channels = 2
-    /// Input channels opened on the sound device, for /autocode/input device.
-    public var inputChannels = 0
-    /// The server's client name in JACK.
-    public var jackClientName = "autocoder"
-    /// Skip sound devices and use the clock-paced null output.
-    public var nullOutput = false
+    /// The sound output: device, rate, block size, channels (the engine's
+    /// too), input channels, JACK client name, or the null output.
+    public var output = AudioOutputRequest()
     public var recordFormat = SoundFileWriter.SampleFormat.float32
     /// Confine every path from OSC (/load*, /record/start) to this folder.
     public var root: String?
@@ -101,21 +94,13 @@ public final class AutocoderServer: @unchecked Sendable {
         let voice = try Voice(bundle: bundle)
         melCount = voice.melCount
 
-        var outputRequest = AudioOutputRequest()
-        outputRequest.device = configuration.device
-        outputRequest.sampleRate = configuration.sampleRate
-        outputRequest.blockSize = configuration.blockSize
-        outputRequest.channels = configuration.channels
-        outputRequest.inputChannels = configuration.inputChannels
-        outputRequest.jackClientName = configuration.jackClientName
-        outputRequest.nullOutput = configuration.nullOutput
-        PortAudio.setJACKClientName(configuration.jackClientName)
-        let output = try outputRequest.open()
+        PortAudio.setJACKClientName(configuration.output.jackClientName)
+        let output = try configuration.output.open()
         let sampleRate = output.sampleRate
         requestedShape = configuration.shape
         kernelShape = configuration.shape.scaled(toSampleRate: sampleRate)
         let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, melCount: voice.melCount)
-        engine = SynthesisEngine(voice: voice, kernel: kernel, channels: configuration.channels, seed: configuration.seed,
+        engine = SynthesisEngine(voice: voice, kernel: kernel, channels: configuration.output.channels, seed: configuration.seed,
                                  walking: configuration.walking, playing: configuration.playing)
         for (parameter, value) in configuration.settings { engine.send(.parameter(parameter, value)) }
 
@@ -123,7 +108,7 @@ public final class AutocoderServer: @unchecked Sendable {
         replyAddress = try configuration.replyHost.map { try SocketAddress(host: $0, port: configuration.replyPort) }
         recorder = Recorder(engine: engine, sampleRate: Int(sampleRate))
 
-        audio = OutputSupervisor(output: output, engine: engine, request: outputRequest)
+        audio = OutputSupervisor(output: output, engine: engine, request: configuration.output)
         try audio.start()
         for event in audio.takeEvents() { report(event) }
         installHandlers()

@@ -84,16 +84,7 @@ struct JackOutputTests {
 
     @Test func theRenderThreadNeverAllocatesInTheJackCallback() throws {
         let jack = try PrivateJackServer("allocations")
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: try Binaries.release("render-allocation-probe"))
-        probe.arguments = [Binaries.bundledModel, "3"]
-        probe.environment = ["LD_PRELOAD": Binaries.root + "/.build/release/libMallocInterposerSwift.so"].merging(jack.environment) { $1 }
-        let output = Pipe()
-        probe.standardOutput = output
-        try probe.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        probe.waitUntilExit()
-        let callbacks = Int(text.split(separator: "\n").first { $0.hasPrefix("callbacks: ") }?.dropFirst(11) ?? "") ?? 0
+        let (text, callbacks) = try Binaries.runAllocationProbe(null: false, environment: jack.environment)
         #expect(text.contains("output: JACK: autocoder-allocation-probe on server \"\(jack.name)\""), "\(text)")
         #expect(text.contains("autocode input: the device's input"), "\(text)")
         #expect(callbacks > 300, "\(text)")

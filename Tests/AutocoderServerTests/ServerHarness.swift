@@ -48,6 +48,23 @@ enum Binaries {
         return (process.terminationStatus, text, (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? "")
     }
 
+    /// Runs the render-allocation probe on the bundled model for 3 seconds
+    /// under malloc-interposer (`--null` forces the null output); returns what
+    /// it printed and the callbacks it counted.
+    static func runAllocationProbe(null: Bool, environment: [String: String] = [:]) throws -> (text: String, callbacks: Int) {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: try release("render-allocation-probe"))
+        probe.arguments = [bundledModel, "3"] + (null ? ["--null"] : [])
+        probe.environment = ["LD_PRELOAD": root + "/.build/release/libMallocInterposerSwift.so"].merging(environment) { $1 }
+        let output = Pipe()
+        probe.standardOutput = output
+        try probe.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        probe.waitUntilExit()
+        let callbacks = Int(text.split(separator: "\n").first { $0.hasPrefix("callbacks: ") }?.dropFirst(11) ?? "") ?? 0
+        return (text, callbacks)
+    }
+
     static var fixtures: String { root + "/Tests/Fixtures/models" }
     static var bundledModel: String { root + "/models/drone.wav" }
 }

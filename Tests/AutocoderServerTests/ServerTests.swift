@@ -232,16 +232,7 @@ import Testing
     @Test func theRenderThreadNeverAllocates() throws {
         // malloc-interposer counts every allocation made on the render thread
         // while the control thread sends every kind of command.
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: try Binaries.release("render-allocation-probe"))
-        probe.arguments = [Binaries.bundledModel, "3"] + (JACK.isRunning ? [] : ["--null"])
-        probe.environment = ["LD_PRELOAD": Binaries.root + "/.build/release/libMallocInterposerSwift.so"]
-        let output = Pipe()
-        probe.standardOutput = output
-        try probe.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        probe.waitUntilExit()
-        let callbacks = Int(text.split(separator: "\n").first { $0.hasPrefix("callbacks: ") }?.dropFirst(11) ?? "") ?? 0
+        let (text, callbacks) = try Binaries.runAllocationProbe(null: !JACK.isRunning)
         #expect(callbacks > 300, "\(text)")
         #expect(text.contains("render-thread allocations: 0 (0 bytes)"), "\(text)")
     }

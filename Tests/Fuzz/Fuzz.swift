@@ -20,7 +20,7 @@ let server: AutocoderServer = {
     try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     var configuration = ServerConfiguration(model: ProcessInfo.processInfo.environment["AUTOCODER_FUZZ_MODEL"] ?? "models/drone.wav")
     configuration.listenPort = 0
-    configuration.nullOutput = true
+    configuration.output.nullOutput = true
     configuration.root = scratch
     configuration.quitAllowed = false
     return try! AutocoderServer(configuration: configuration)
