@@ -25,8 +25,6 @@ public final class JackOutput: AudioOutput {
     public let sampleRate: Double
     public let channels: Int
     public let inputChannels: Int
-    /// Full names of the output ports, out_0 first.
-    public let outputPortNames: [String]
     private let requestedSampleRate: Double?
     private let client: OpaquePointer
     private let outputPorts: UnsafeMutablePointer<OpaquePointer>
@@ -62,7 +60,6 @@ public final class JackOutput: AudioOutput {
         self.channels = channels
         self.inputChannels = inputChannels
         self.requestedSampleRate = requestedSampleRate
-        outputPortNames = (0..<channels).map { String(cString: jack_port_name(outputPorts[$0])) }
     }
 
     private static func register(_ client: OpaquePointer, _ name: String, output: Bool, of count: Int) throws -> OpaquePointer {
