@@ -4,7 +4,11 @@
 // - the network thread (whoever calls `run`): receives OSC, checks it, answers
 //   it, loads models, and queues commands to the engine. Everything slow happens
 //   here or on the recorder's thread, never on the audio thread.
-// - the render thread: the PortAudio callback or the null output's thread.
+// - the render thread: JACK's process callback, the PortAudio callback or the
+//   null output's thread.
+// - the output supervisor's thread (OutputSupervisor): watches the device,
+//   falls back to the null output and back to JACK; the network thread takes
+//   its events and tells the clients.
 // - the recorder's writer thread.
 // `requestStop` may be called from any thread (signal handlers use it).
 
