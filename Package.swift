@@ -33,6 +33,7 @@ let package = Package(
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CLibLo", pkgConfig: "liblo", providers: [.apt(["liblo-dev"])]),
         .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
+        .systemLibrary(name: "CJack", pkgConfig: "jack", providers: [.apt(["libjack-jackd2-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
@@ -50,10 +51,10 @@ let package = Package(
 
         // OSC over UDP: the socket and the message codec (liblo).
         .target(name: "AutocoderOSC", dependencies: ["CLibLo"]),
-        // Sound devices (PortAudio, a clock-paced null output) and sound files (libsndfile).
+        // Sound devices (JACK natively, PortAudio for the rest, a clock-paced null output) and sound files (libsndfile).
         .target(
             name: "AutocoderAudio",
-            dependencies: ["AutocoderEngine", "CPortAudio", "CSndFile", "CSoxr", .product(name: "Atomics", package: "swift-atomics")]
+            dependencies: ["AutocoderEngine", "CJack", "CPortAudio", "CSndFile", "CSoxr", .product(name: "Atomics", package: "swift-atomics")]
         ),
         // Training: analysis of sounds into training sets, and the VAE trainer (OpenBLAS).
         .target(name: "AutocoderTraining", dependencies: ["AutocoderModel", "AutocoderDSP", "AutocoderAudio", "COpenBLAS"]),

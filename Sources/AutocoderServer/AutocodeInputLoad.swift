@@ -43,7 +43,7 @@ final class AutocodeInputLoad {
         guard server.encoder != nil else { throw Rejection("no encoder loaded (send /load or /load/encoder first)") }
         guard server.decoder != nil else { throw Rejection("no decoder loaded") }
         if input == "device" {
-            guard let device = server.output as? PortAudioOutput, device.inputChannels > 0 else {
+            guard server.output.inputChannels > 0 else {
                 throw Rejection("no input device is open (start the server with --input-channels 1 or more)")
             }
         }

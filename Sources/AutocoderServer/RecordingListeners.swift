@@ -2,7 +2,8 @@
 // full or gone): every reply destination that has sent /record/start,
 // /record/stop or /status, the most recent `capacity` of them. The client
 // that started the take is among them, and so is a second controller that
-// watches /status. Network thread only.
+// watches /status. They also hear when the sound output is lost or comes
+// back. Network thread only.
 
 import AutocoderOSC
 

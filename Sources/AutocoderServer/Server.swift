@@ -9,7 +9,11 @@
 //   the network thread then applies (ModelLoad, DistanceLoad, GranularLoad,
 //   AutocodeInputLoad each own one kind's whole life). So nothing the network
 //   thread does waits for a disk or an analysis.
-// - the render thread: the PortAudio callback or the null output's thread.
+// - the render thread: JACK's process callback, the PortAudio callback or the
+//   null output's thread.
+// - the output supervisor's thread (OutputSupervisor): watches the device,
+//   falls back to the null output and back to JACK; the network thread takes
+//   its events and tells the clients.
 // - the recorder's writer thread.
 // `requestStop` may be called from any thread (signal handlers use it).
 
@@ -33,16 +37,9 @@ public struct ServerConfiguration: Sendable {
     public var walking = true
     public var playing = true
     public var seed: UInt64 = 1
-    public var device: String?
-    public var sampleRate: Double?
-    public var blockSize = 256
-    public var channels = 2
-    /// Input channels opened on the sound device, for /autocode/input device.
-    public var inputChannels = 0
-    /// The server's client name in JACK.
-    public var jackClientName = "autocoder"
-    /// Skip sound devices and use the clock-paced null output.
-    public var nullOutput = false
+    /// The sound output: device, rate, block size, channels (the engine's
+    /// too), input channels, JACK client name, or the null output.
+    public var output = AudioOutputRequest()
     public var recordFormat = SoundFileWriter.SampleFormat.float32
     /// Confine every path from OSC (/load*, /record/start) to this folder.
     public var root: String?
@@ -60,7 +57,11 @@ public struct ServerConfigurationError: Error, CustomStringConvertible {
 public final class AutocoderServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     public let engine: SynthesisEngine
-    public let output: AudioOutput
+    /// The sound output, watched: it falls back to the null output when the
+    /// device goes away, and back to JACK when JACK returns.
+    public let audio: OutputSupervisor
+    /// The output playing now.
+    public var output: AudioOutput { audio.current }
     private let socket: UDPSocket
     private let recorder: Recorder
     let logger: Logger
@@ -116,26 +117,13 @@ public final class AutocoderServer: @unchecked Sendable {
         let voice = try Voice(bundle: bundle)
         melCount = voice.melCount
 
-        PortAudio.setJACKClientName(configuration.jackClientName)
-        let choice = configuration.nullOutput
-            ? .none(reason: "asked for with --null-output")
-            : try AudioOutputChoice.find(name: configuration.device, sampleRate: configuration.sampleRate, channels: configuration.channels)
-        let sampleRate: Double
-        var output: AudioOutput
-        switch choice {
-        case let .device(device, rate):
-            sampleRate = rate
-            output = PortAudioOutput(device: device, sampleRate: rate, blockSize: configuration.blockSize, channels: configuration.channels,
-                                     inputChannels: configuration.inputChannels)
-        case let .none(reason):
-            sampleRate = configuration.sampleRate ?? 44100
-            output = NullOutput(sampleRate: sampleRate, blockSize: configuration.blockSize, channels: configuration.channels,
-                                reason: "no usable sound device (\(reason))")
-        }
+        PortAudio.setJACKClientName(configuration.output.jackClientName)
+        let output = try configuration.output.open()
+        let sampleRate = output.sampleRate
         requestedShape = configuration.shape
         kernelShape = configuration.shape.scaled(toSampleRate: sampleRate)
         let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, melCount: voice.melCount)
-        engine = SynthesisEngine(voice: voice, kernel: kernel, channels: configuration.channels, seed: configuration.seed,
+        engine = SynthesisEngine(voice: voice, kernel: kernel, channels: configuration.output.channels, seed: configuration.seed,
                                  walking: configuration.walking, playing: configuration.playing)
         for (parameter, value) in configuration.settings { engine.send(.parameter(parameter, value)) }
 
@@ -145,16 +133,9 @@ public final class AutocoderServer: @unchecked Sendable {
         wake = try WakeSignal()
         loads = LoadWorker(wake: wake)
 
-        do {
-            try output.start(engine)
-        } catch {
-            // The device was there when probed but would not run: keep serving without it.
-            logger.warning("\(error); continuing with the null output")
-            output = NullOutput(sampleRate: sampleRate, blockSize: configuration.blockSize, channels: configuration.channels,
-                                reason: "the sound device failed (\(error))")
-            try output.start(engine)
-        }
-        self.output = output
+        audio = OutputSupervisor(output: output, engine: engine, request: configuration.output)
+        try audio.start()
+        for event in audio.takeEvents() { report(event) }
         installHandlers()
     }
 
@@ -186,6 +167,7 @@ public final class AutocoderServer: @unchecked Sendable {
             }
             applyFinishedLoads()
             engine.collectRetired()
+            for event in audio.takeEvents() { report(event) }
             if let failure = recorder.takeFailure() {
                 logger.error("recording stopped: \(failure)")
                 for listener in recordingListeners.destinations {
@@ -196,7 +178,7 @@ public final class AutocoderServer: @unchecked Sendable {
         // Loads still running are dropped; a file being read is not waited for.
         loads.stop()
         let finished = recorder.shutdown()
-        output.stop()
+        audio.stop()
         engine.collectRetired()
         if let finished, let path = finished.path {
             logger.info("recording finished: \(path), \(finished.frames) frames")
@@ -216,6 +198,30 @@ public final class AutocoderServer: @unchecked Sendable {
                 job.failed(error)
             }
         }
+    }
+
+    /// Logs what became of the sound output and tells the clients that watch
+    /// (those told about recordings, and the last sender): a loss
+    /// as `/error /output reason`, a return as `/output s:kind s:description`.
+    private func report(_ event: OutputEvent) {
+        let message: OSCMessage
+        switch event {
+        case let .lost(reason):
+            logger.error("audio: \(reason)")
+            message = OSCMessage("/error", [.string("/output"), .string(reason)])
+        case let .restored(description):
+            logger.notice("audio: back on \(description)")
+            message = OSCMessage("/output", [.string(output.kind.rawValue), .string(description)])
+        case let .notice(text):
+            logger.warning("audio: \(text)")
+            message = OSCMessage("/error", [.string("/output"), .string(text)])
+        }
+        var destinations = recordingListeners.destinations
+        if let lastSender {
+            let destination = replyDestination(lastSender)
+            if !destinations.contains(where: { $0.description == destination.description }) { destinations.append(destination) }
+        }
+        for destination in destinations { send(message, to: destination) }
     }
 
     /// Sender of the datagram being handled (or last handled): replies go back to it.
@@ -537,7 +543,7 @@ public final class AutocoderServer: @unchecked Sendable {
             .int(Int32(clamping: recording.frames)),
             .int(status.isPlaying ? 1 : 0),
             .int(status.isWalking ? 1 : 0),
-            .string(output is NullOutput ? "null" : "portaudio"),
+            .string(audio.state),
             .int(Int32(clamping: status.droppedCommands.load(ordering: .relaxed))),
             .int(Int32(clamping: status.tapDroppedFrames.load(ordering: .relaxed))),
             .int(generative.granularPlaying ? 1 : 0),

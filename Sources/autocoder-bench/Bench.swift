@@ -260,8 +260,8 @@ struct Bench {
         var configuration = ServerConfiguration(model: model)
         configuration.listenPort = listen
         configuration.replyPort = client.port
-        configuration.nullOutput = true
-        configuration.blockSize = block
+        configuration.output.nullOutput = true
+        configuration.output.blockSize = block
         configuration.walking = false
         let server = try AutocoderServer(configuration: configuration)
         let done = DispatchSemaphore(value: 0)

@@ -28,7 +28,7 @@ extension Bench {
         var configuration = ServerConfiguration(model: model)
         configuration.listenPort = listen
         configuration.replyPort = client.port
-        configuration.nullOutput = true
+        configuration.output.nullOutput = true
         let server = try AutocoderServer(configuration: configuration)
         let done = DispatchSemaphore(value: 0)
         Thread { server.run(); done.signal() }.start()

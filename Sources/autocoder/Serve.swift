@@ -31,19 +31,19 @@ struct Serve: ParsableCommand {
     @Option(help: "Send replies to this host instead of to each message's sender.")
     var replyHost: String?
 
-    @Flag(help: "List the sound output devices and exit.")
+    @Flag(help: "List the sound output devices (a running JACK server first) and exit.")
     var listDevices = false
 
-    @Option(help: "Output device: its number or part of its name (see --list-devices).")
+    @Option(help: "Output device: jack, or a device's number or part of its name (see --list-devices). Default: JACK when its server runs, else the system default.")
     var device: String?
 
-    @Option(help: "Frames per audio callback.")
+    @Option(help: "Frames per audio callback (under JACK, the JACK server's buffer size applies).")
     var blockSize: Int = 256
 
     @Option(help: "Device sample rate (default: 44100, or the device's own rate).")
     var sampleRate: Double?
 
-    @Option(help: "Output channels; the mono synthesis is copied to each.")
+    @Option(help: "Output channels; the mono synthesis is copied to each. Under JACK, one port each.")
     var channels: Int = 2
 
     @Option(help: "Input channels to open on the sound device (mixed to mono) for /autocode/input device.")
@@ -81,9 +81,8 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         if listDevices {
-            PortAudio.setJACKClientName(jackName)
-            let devices = try PortAudio.devices()
-            print(devices.isEmpty ? "no sound output devices" : devices.map(\.description).joined(separator: "\n"))
+            let devices = try AudioOutputRequest.deviceList(jackClientName: jackName)
+            print(devices.isEmpty ? "no sound output devices" : devices.joined(separator: "\n"))
             return
         }
         let stop = StopRequest()
@@ -99,13 +98,13 @@ struct Serve: ParsableCommand {
         configuration.walking = !synthesis.noWalk
         configuration.playing = !silent
         configuration.seed = synthesis.seed
-        configuration.device = device
-        configuration.sampleRate = sampleRate
-        configuration.blockSize = blockSize
-        configuration.channels = channels
-        configuration.inputChannels = inputChannels
-        configuration.jackClientName = jackName
-        configuration.nullOutput = nullOutput
+        configuration.output.device = device
+        configuration.output.sampleRate = sampleRate
+        configuration.output.blockSize = blockSize
+        configuration.output.channels = channels
+        configuration.output.inputChannels = inputChannels
+        configuration.output.jackClientName = jackName
+        configuration.output.nullOutput = nullOutput
         configuration.recordFormat = recordFormat
         configuration.root = root
         configuration.quitAllowed = !noQuit

@@ -23,10 +23,15 @@ enum Binaries {
     /// Runs the release `autocoder` with `arguments` to the end; returns its exit
     /// status, standard output and standard error. The error stream goes to a
     /// file, so a chatty command can never stall on a pipe nobody reads.
-    static func runAutocoder(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    /// `environment` is added to the test's own; after `timeout` seconds the
+    /// command is killed (SIGKILL), so one that should have stopped cannot
+    /// hang the test.
+    static func runAutocoder(_ arguments: [String], environment: [String: String] = [:],
+                             timeout: Double? = nil) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try release("autocoder"))
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         let errorsPath = NSTemporaryDirectory() + "autocoder-errors-\(UUID().uuidString).log"
@@ -34,9 +39,30 @@ enum Binaries {
         defer { try? FileManager.default.removeItem(atPath: errorsPath) }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
         try process.run()
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem { kill(pid, SIGKILL) }
+        if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer) }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        killer.cancel()
         return (process.terminationStatus, text, (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs the render-allocation probe on the bundled model for 3 seconds
+    /// under malloc-interposer (`--null` forces the null output); returns what
+    /// it printed and the callbacks it counted.
+    static func runAllocationProbe(null: Bool, environment: [String: String] = [:]) throws -> (text: String, callbacks: Int) {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: try release("render-allocation-probe"))
+        probe.arguments = [bundledModel, "3"] + (null ? ["--null"] : [])
+        probe.environment = ["LD_PRELOAD": root + "/.build/release/libMallocInterposerSwift.so"].merging(environment) { $1 }
+        let output = Pipe()
+        probe.standardOutput = output
+        try probe.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        probe.waitUntilExit()
+        let callbacks = Int(text.split(separator: "\n").first { $0.hasPrefix("callbacks: ") }?.dropFirst(11) ?? "") ?? 0
+        return (text, callbacks)
     }
 
     static var fixtures: String { root + "/Tests/Fixtures/models" }
@@ -64,14 +90,16 @@ final class ServerProcess {
     private let errorsPath = NSTemporaryDirectory() + "autocoder-server-\(UUID().uuidString).log"
     private var pending: [OSCMessage] = []
 
-    /// Starts `autocoder serve REPLY LISTEN extra…` and waits until it answers /sanity/check.
-    init(_ extra: [String] = ["--null-output"], workingDirectory: String? = nil) throws {
+    /// Starts `autocoder serve REPLY LISTEN extra…` (with `environment` added to
+    /// the test's own) and waits until it answers /sanity/check.
+    init(_ extra: [String] = ["--null-output"], workingDirectory: String? = nil, environment: [String: String] = [:]) throws {
         client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
         listenPort = try freePort()
         serverAddress = try SocketAddress(host: "127.0.0.1", port: listenPort)
         process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
         process.arguments = ["serve", String(client.port), String(listenPort), "--model", Binaries.bundledModel] + extra
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = output
         _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
         errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
@@ -87,7 +115,12 @@ final class ServerProcess {
     }
 
     deinit {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        if process.isRunning {
+            process.terminate()
+            // A server that does not stop on SIGTERM is killed, so that it cannot hang the tests.
+            if waitForExit(timeout: 10) == nil { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
         try? FileManager.default.removeItem(atPath: errorsPath)
     }
 

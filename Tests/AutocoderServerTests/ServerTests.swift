@@ -232,27 +232,18 @@ import Testing
     @Test func theRenderThreadNeverAllocates() throws {
         // malloc-interposer counts every allocation made on the render thread
         // while the control thread sends every kind of command.
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: try Binaries.release("render-allocation-probe"))
-        probe.arguments = [Binaries.bundledModel, "3"] + (JACK.isRunning ? [] : ["--null"])
-        probe.environment = ["LD_PRELOAD": Binaries.root + "/.build/release/libMallocInterposerSwift.so"]
-        let output = Pipe()
-        probe.standardOutput = output
-        try probe.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        probe.waitUntilExit()
-        let callbacks = Int(text.split(separator: "\n").first { $0.hasPrefix("callbacks: ") }?.dropFirst(11) ?? "") ?? 0
+        let (text, callbacks) = try Binaries.runAllocationProbe(null: !JACK.isRunning)
         #expect(callbacks > 300, "\(text)")
         #expect(text.contains("render-thread allocations: 0 (0 bytes)"), "\(text)")
     }
 
     @Test(.enabled(if: JACK.isRunning, "needs a JACK server (scripts/test starts jackd -d dummy)"))
-    func playsThroughPortAudioOnJACK() throws {
+    func playsThroughJACK() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try ServerProcess([])
         let status = server.status()
-        #expect(status["output"] == .string("portaudio"))
+        #expect(status["output"] == .string("jack"))
         _ = server.request("/record/start", [.string(directory + "/jack.wav")], reply: "/record/started")
         usleep(1_000_000)
         _ = server.request("/record/stop", reply: "/record/stopped")

@@ -29,7 +29,7 @@ let server: AutocoderServer = {
     try? FileManager.default.copyItem(atPath: model + ".dec", toPath: scratch + "/model.wav.dec")
     var configuration = ServerConfiguration(model: ProcessInfo.processInfo.environment["AUTOCODER_FUZZ_MODEL"] ?? "models/drone.wav")
     configuration.listenPort = 0
-    configuration.nullOutput = true
+    configuration.output.nullOutput = true
     configuration.root = scratch
     configuration.quitAllowed = false
     return try! AutocoderServer(configuration: configuration)

@@ -1,10 +1,11 @@
-// Runs the engine on a real output (PortAudio when a device can play, else the
-// null output) with malloc-interposer preloaded, fires every kind of control
-// command at it, including model and FFT swaps, with the granular voice and
-// the autocode voice (on a looped sound, and on the device's input when it
-// has one) playing — reshapes to every kind of shape (crossfades, some
-// overlapping), models of another band count, a model that overflows to NaN —
-// and reports how many heap allocations the render thread made. Run by AutocoderServerTests:
+// Runs the engine on a real output (the native JACK client when a JACK server
+// runs, else PortAudio when a device can play, else the null output) with
+// malloc-interposer preloaded, fires every kind of control command at it,
+// including model and FFT swaps, with the granular voice and the autocode
+// voice (on a looped sound, and on the device's input when it has one)
+// playing — reshapes to every kind of shape (crossfades, some overlapping),
+// models of another band count, a model that overflows to NaN — and reports
+// how many heap allocations the render thread made. Run by AutocoderServerTests:
 //
 //   LD_PRELOAD=.build/debug/libMallocInterposerSwift.so render-allocation-probe MODEL [seconds] [--null]
 
@@ -21,18 +22,18 @@ let forceNull = arguments.contains("--null")
 
 MallocInterposerSwift.initialize()
 let bundle = try ModelBundle(anchor: anchor, parts: [.decoder, .encoder])
-let blockSize = 256
-let choice = forceNull ? .none(reason: "--null") : try AudioOutputChoice.find(name: nil, sampleRate: 44100, channels: 2)
-let output: AudioOutput
-let sampleRate: Double
-switch choice {
-case let .device(device, rate):
-    sampleRate = rate
-    output = PortAudioOutput(device: device, sampleRate: rate, blockSize: blockSize, channels: 2, inputChannels: min(device.inputChannels, 1))
-case let .none(reason):
-    sampleRate = 44100
-    output = NullOutput(sampleRate: 44100, blockSize: blockSize, channels: 2, reason: reason)
+var request = AudioOutputRequest()
+request.jackClientName = "autocoder-allocation-probe"
+request.nullOutput = forceNull
+// One input channel where the output has inputs to give (JACK always can), so
+// the device-input path of the autocode voice runs too.
+request.inputChannels = 1
+var output = try request.open()
+if let device = output as? PortAudioOutput, device.device.inputChannels == 0 {
+    request.inputChannels = 0
+    output = try request.open()
 }
+let sampleRate = output.sampleRate
 let engine = SynthesisEngine(voice: try Voice(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, melCount: 512))
 
 // Material for the generative voices: a second of tone bursts, and a table
@@ -66,7 +67,7 @@ func kernel(_ fft: Int, _ hop: Int, bands: Int = 512) throws -> Unmanaged<Synthe
 }
 let shapes = [(2048, 256), (4096, 512), (256, 32), (16384, 8192), (4096, 64), (1024, 32)]
 
-let hasInput = (output as? PortAudioOutput)?.inputChannels ?? 0 > 0
+let hasInput = output.inputChannels > 0
 engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
 engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput))))
 try output.start(engine)
@@ -117,7 +118,7 @@ while Date().timeIntervalSince(start) < seconds {
 
 MallocInterposerSwift.unhook()
 MallocInterposerSwift.setAllocationHook(nil)
-let callbacks = (engine.status.renderedFrames.load(ordering: .relaxed) - framesBefore) / blockSize
+let callbacks = (engine.status.renderedFrames.load(ordering: .relaxed) - framesBefore) / output.blockSize
 let applied = engine.status.appliedCommands.load(ordering: .relaxed) - commandsBefore
 output.stop()
 engine.collectRetired()
