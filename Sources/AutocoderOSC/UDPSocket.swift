@@ -95,12 +95,15 @@ public final class UDPSocket {
 
     deinit { close(descriptor) }
 
-    /// The next datagram, or nil when none arrives within `timeout` seconds, or
+    /// The next datagram, or nil when none arrives within `timeout` seconds (0 or
+    /// less: only one already waiting), or
     /// as soon as `wakeDescriptor` (another thread's wake-up pipe) becomes readable.
     public func receive(timeout: Double, maximumSize: Int = 65536, wakeDescriptor: Int32? = nil) -> (bytes: [UInt8], sender: SocketAddress)? {
         var pollers = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
         if let wakeDescriptor { pollers.append(pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)) }
-        guard poll(&pollers, nfds_t(pollers.count), Int32(timeout * 1000)) > 0, pollers[0].revents & Int16(POLLIN) != 0 else { return nil }
+        // poll waits forever for any negative timeout: a deadline already past means "do not wait".
+        let milliseconds = Int32(min(max(timeout, 0) * 1000, Double(Int32.max)).rounded(.up))
+        guard poll(&pollers, nfds_t(pollers.count), milliseconds) > 0, pollers[0].revents & Int16(POLLIN) != 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: maximumSize)
         var sender = sockaddr_storage()
         var senderLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
