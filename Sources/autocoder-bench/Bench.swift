@@ -255,24 +255,17 @@ struct Bench {
     /// From sending a /latent/1 packet to the server until the render thread
     /// synthesises the first hop that carries the new value, in milliseconds.
     static func controlLatency(model: String, block: Int) throws -> (p50: Double, p99: Double, max: Double) {
-        let client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
-        let listen = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0)).port
-        var configuration = ServerConfiguration(model: model)
-        configuration.listenPort = listen
-        configuration.replyPort = client.port
-        configuration.output.nullOutput = true
-        configuration.output.blockSize = block
-        configuration.walking = false
-        let server = try AutocoderServer(configuration: configuration)
-        let done = DispatchSemaphore(value: 0)
-        Thread { server.run(); done.signal() }.start()
-        defer { server.requestStop(); done.wait() }
-        let address = try SocketAddress(host: "127.0.0.1", port: listen)
+        let running = try InProcessServer(model: model) {
+            $0.output.blockSize = block
+            $0.walking = false
+        }
+        defer { running.stop() }
+        let server = running.server
         var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000)
         Thread.sleep(forTimeInterval: 0.5)
         for i in 0..<400 {
             let sent = DispatchTime.now().uptimeNanoseconds
-            client.send(OSCCodec.encode(OSCMessage("/latent/1", [.float(Float(i % 2))])), to: address)
+            running.send(OSCMessage("/latent/1", [.float(Float(i % 2))]))
             while server.engine.status.latentReflectedAt.load(ordering: .relaxed) < sent,
                   DispatchTime.now().uptimeNanoseconds - sent < 1_000_000_000 {
                 usleep(50)

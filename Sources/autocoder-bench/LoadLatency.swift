@@ -23,26 +23,18 @@ extension Bench {
         })
         try writer.close()
 
-        let client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
-        let listen = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0)).port
-        var configuration = ServerConfiguration(model: model)
-        configuration.listenPort = listen
-        configuration.replyPort = client.port
-        configuration.output.nullOutput = true
-        let server = try AutocoderServer(configuration: configuration)
-        let done = DispatchSemaphore(value: 0)
-        Thread { server.run(); done.signal() }.start()
-        defer { server.requestStop(); done.wait() }
-        let address = try SocketAddress(host: "127.0.0.1", port: listen)
+        let running = try InProcessServer(model: model)
+        defer { running.stop() }
+        let client = running.client
         Thread.sleep(forTimeInterval: 0.3)
 
         var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000)
         let started = DispatchTime.now().uptimeNanoseconds
-        client.send(OSCCodec.encode(OSCMessage("/autocode/input", [.string(input)])), to: address)
+        running.send(OSCMessage("/autocode/input", [.string(input)]))
         var loaded = false
         while !loaded, DispatchTime.now().uptimeNanoseconds - started < 120_000_000_000 {
             let sent = DispatchTime.now().uptimeNanoseconds
-            client.send(OSCCodec.encode(OSCMessage("/status")), to: address)
+            running.send(OSCMessage("/status"))
             var answered = false
             while !answered, let (bytes, _) = client.receive(timeout: 10) {
                 for message in (try? OSCCodec.decode(bytes)) ?? [] {
