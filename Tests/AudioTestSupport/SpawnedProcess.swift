@@ -12,8 +12,13 @@ public final class SpawnedProcess {
     public let pid: pid_t
     public let outputPath: String
     public let errorsPath: String
-    /// Set once reaped: how it ended, and its peak memory.
+    /// Set once reaped: how it ended.
     public private(set) var ending: Ending?
+    /// The child's own peak resident memory (VmHWM), as last seen while `wait`
+    /// polled it. Not wait4's ru_maxrss: posix_spawn starts the child in the
+    /// parent's address space (vfork-style), and Linux carries that address
+    /// space's peak over the exec, so ru_maxrss reports the test runner's size
+    /// whenever it is the larger.
     public private(set) var maximumResidentKilobytes = 0
 
     public enum Ending: Equatable, CustomStringConvertible {
@@ -82,10 +87,9 @@ public final class SpawnedProcess {
         if let ending { return ending }
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
+            maximumResidentKilobytes = max(maximumResidentKilobytes, peakResidentKilobytes() ?? 0)
             var status: Int32 = 0
-            var usage = rusage()
-            if wait4(pid, &status, WNOHANG, &usage) == pid {
-                maximumResidentKilobytes = usage.ru_maxrss
+            if waitpid(pid, &status, WNOHANG) == pid {
                 let signal = status & 0x7F
                 ending = signal == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signal)
                 return ending
@@ -93,6 +97,13 @@ public final class SpawnedProcess {
             usleep(5_000)
         } while Date() < deadline
         return nil
+    }
+
+    /// VmHWM from /proc/PID/status, while the process is alive.
+    private func peakResidentKilobytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
 
     public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
