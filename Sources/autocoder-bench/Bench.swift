@@ -175,7 +175,7 @@ struct Bench {
     static func engine(model: String, shape: SynthesisShape = .standard) throws -> SynthesisEngine {
         let bundle = try ModelBundle(anchor: model, parts: [.decoder])
         let voice = try Voice(bundle: bundle)
-        return SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: shape, sampleRate: 44100, melCount: voice.melCount),
+        return SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: shape, sampleRate: 44100, layout: voice.layout),
                                channels: 2, walking: true, tapSeconds: 1)
     }
 
