@@ -291,7 +291,10 @@ def operator_table(model_bytes):
             fields.append(f"{field}={value}")
         return f"{name}({', '.join(fields)})"
 
-    lines = [f"inputs {[tensor(i) for i in graph.InputsAsNumpy()]}",
+    signatures = [model.SignatureDefs(i).SignatureKey().decode() for i in range(model.SignatureDefsLength())] \
+        if hasattr(model, "SignatureDefsLength") else []
+    lines = [f"signatures {signatures or 'none'}",
+             f"inputs {[tensor(i) for i in graph.InputsAsNumpy()]}",
              f"outputs {[tensor(i) for i in graph.OutputsAsNumpy()]}"]
     for n in range(graph.OperatorsLength()):
         op = graph.Operators(n)
@@ -316,6 +319,10 @@ def make_fftdec(out, tag):
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(8192)
     tf.random.set_seed(8192)
+    if hasattr(tf.keras.utils, "set_random_seed"):
+        # Keras 2.15 draws unseeded initial weights afresh each run unless Keras itself is seeded
+        # (this seeds Python, NumPy and TensorFlow; 2.8 gives the same weights either way).
+        tf.keras.utils.set_random_seed(8192)
     configs = [
         # name, input_dim (mel), intermediate_dim, deep widths, training steps, constant
         ("full-shallow", 512, 1000, None, 40, lambda: inversion_matrix(512, 8192)),
@@ -354,7 +361,7 @@ def make_fftdec(out, tag):
         np.save(stem + ".mel.npy", mel)
 
         product = mel.astype(np.float64) @ matrix
-        print(f"{stem}: loss {loss:.3f}, {len(fft_bytes)} bytes, decoded {decoded.shape}, "
+        print(f"{stem}: TensorFlow {tf.__version__}, loss {loss:.3f}, {len(fft_bytes)} bytes, decoded {decoded.shape}, "
               f"max|decoded| {np.abs(decoded).max():.6g}, "
               f"max|decoded - mel x M| {np.abs(decoded - product).max():.3g}")
         print("\n".join("  " + line for line in operator_table(fft_bytes)))
@@ -365,6 +372,7 @@ def make_fftdec(out, tag):
             model_bytes = convert(final_step_decoder(decoder, step), "float32")
             stem = os.path.join(out, f"fft-{tag}-unsupported-{step}")
             open(stem + ".fft.dec", "wb").write(model_bytes)
+            write_mm(stem + ".mm", 0.0, 1951.679423, np.ones(8), np.zeros(8), 32, 16, 8, 0)
             print(f"{stem}: {len(model_bytes)} bytes")
             print("\n".join("  " + line for line in operator_table(model_bytes)))
 
