@@ -14,8 +14,8 @@ struct Decode: ParsableCommand {
     @Argument(help: "The model's anchor, e.g. models/drone.wav: its .dec, or its .fft.dec when it has no .dec.")
     var anchor: String
 
-    @Flag(help: "Decode with the bundle's .fft.dec even when it has a .dec.")
-    var fft = false
+    @Flag(name: .customLong("fft-dec"), help: "Decode with the bundle's .fft.dec even when it has a .dec.")
+    var fftDecoder = false
 
     @Argument(help: "Latent values v1 … v8, each in [0,1] (negative ones need no --).", transform: NegativeNumbers.float)
     var latent: [Float] = []
@@ -33,7 +33,7 @@ struct Decode: ParsableCommand {
     }
 
     func run() throws {
-        let decoder = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, fft: fft)).outputDecoder!
+        let decoder = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, fft: fftDecoder)).outputDecoder!
         guard latent.count <= decoder.latentCount else {
             throw ValidationError("the model has \(decoder.latentCount) latent dimensions; got \(latent.count) values")
         }

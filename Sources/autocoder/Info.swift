@@ -41,7 +41,7 @@ struct Info: ParsableCommand {
             print("  format      TensorFlow Lite schema \(model.schemaVersion), " + (model.signatureKey.map { "signature '\($0)'" } ?? "no signature (outputs in Keras order)"))
             if let decoder = part == .decoder ? bundle.decoder : part == .fftDecoder ? bundle.fftDecoder : nil {
                 let plays = bundle.synthesis?.decoder.path == decoder.path
-                print("  synthesis   \(SynthesisSource(decoder).summary)" + (plays ? "" : " (not played: the .dec is; load it with /open/fft or --fft)"))
+                print("  synthesis   \(SynthesisSource(decoder).summary)" + (plays ? "" : " (not played: the .dec is; load it with /open/fft or --fft-dec)"))
             }
             if part == .encoder {
                 let names = ["z_mean", "z_log_var", "z"]

@@ -16,8 +16,8 @@ struct Render: ParsableCommand {
     @Argument(help: "The model's anchor, e.g. models/drone.wav: its .dec, or its .fft.dec when it has no .dec.")
     var anchor: String
 
-    @Flag(help: "Play the bundle's .fft.dec even when it has a .dec.")
-    var fft = false
+    @Flag(name: .customLong("fft-dec"), help: "Play the bundle's .fft.dec even when it has a .dec.")
+    var fftDecoder = false
 
     @Option(help: "Synthesis frames (hops) to render; the file lasts frames × hop samples.", transform: NegativeNumbers.int)
     var frames: Int = 1000
@@ -45,7 +45,7 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
-        let bundle = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, fft: fft))
+        let bundle = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, fft: fftDecoder))
         let voice = try Voice(bundle: bundle)
         let shape = try synthesis.shape().scaled(toSampleRate: Double(sampleRate))
         let kernel = SynthesisKernel(shape: shape, sampleRate: Double(sampleRate), layout: voice.layout)

@@ -46,24 +46,6 @@ enum LinearSpectrumFixture {
     }
 
     static let latent: [Float] = [0.3, 0.7, 0.5, 0.2, 0.8, 0.4, 0.6, 0.5]
-
-    /// Pearson correlation of log power between the sound's averaged STFT
-    /// (frames of `size`) and `reference` (4096 magnitudes at k × 22050 / 4096
-    /// Hz, interpolated at the analysis bins), between 100 Hz and 16 kHz.
-    static func logSpectrumCorrelation(_ sound: [Float], size: Int, sampleRate: Double, reference: [Float]) -> Double {
-        let power = powerSpectrum(sound, size: size)
-        var ours: [Double] = [], theirs: [Double] = []
-        for b in power.indices {
-            let hz = Double(b) * sampleRate / Double(size)
-            guard hz >= 100, hz <= 16000 else { continue }
-            let position = hz / (22050 / Double(reference.count))
-            let k = Int(position), t = position - Double(k)
-            let magnitude = Double(reference[k]) * (1 - t) + Double(reference[min(k + 1, reference.count - 1)]) * t
-            ours.append(log(power[b] + 1e-30))
-            theirs.append(log(magnitude * magnitude + 1e-30))
-        }
-        return pearson(ours, theirs)
-    }
 }
 
 @Suite struct LinearSpectrumVoiceTests {
@@ -75,7 +57,7 @@ enum LinearSpectrumFixture {
         let settled = Array(sound[44100...])
         #expect(rms(settled) > 0.005, "\(matrix) at \(shape.fft): RMS \(rms(settled))")
         let reference = decoder.decode(LinearSpectrumFixture.latent)
-        let correlation = LinearSpectrumFixture.logSpectrumCorrelation(settled, size: shape.fft, sampleRate: 44100, reference: reference)
+        let correlation = logSpectrumCorrelation(settled, size: shape.fft, sampleRate: 44100, reference: reference)
         print("log-spectrum correlation, \(matrix) matrix, \(shape.fft)/\(shape.hop): \(String(format: "%.3f", correlation))")
         #expect(correlation > 0.9, "\(matrix) matrix at \(shape.fft)/\(shape.hop): correlation \(correlation)")
     }
