@@ -101,7 +101,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz); built plainly, a replayer of inputs.
         .executableTarget(
             name: "autocoder-fuzz",
-            dependencies: ["AutocoderModel", "AutocoderAudio", "AutocoderOSC", "AutocoderServer"],
+            dependencies: ["AutocoderModel", "AutocoderDSP", "AutocoderAudio", "AutocoderOSC", "AutocoderServer"],
             path: "Tests/Fuzz",
             exclude: ["corpus", "dictionaries"]
         ),
