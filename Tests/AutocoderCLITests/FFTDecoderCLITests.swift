@@ -82,6 +82,24 @@ import Testing
         #expect(FileManager.default.contents(atPath: directory + "/true.wav") == FileManager.default.contents(atPath: directory + "/false.wav"))
     }
 
+    @Test func autocodeTakesAFFTDecCarrier() throws {
+        // The bundled model's encoder beside a .fft.dec of its mel decoder and the
+        // standard matrix: the carrier plays its mel part, so the result is the .dec's.
+        let (directory, anchor) = try Self.bothBundle()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: CLI.root + "/models/drone.wav.enc", toPath: anchor + ".enc")
+        let fftOnly = directory + "/fft.wav"
+        for ext in [".fft.dec", ".enc", ".mm"] { try FileManager.default.copyItem(atPath: anchor + ext, toPath: fftOnly + ext) }
+        try TestSoundFiles.writeFloatWAV(TestSoundFiles.tone(seconds: 2), to: directory + "/tone.wav")
+        for carrier in [anchor, fftOnly] {
+            let run = try CLI.run(["autocode", carrier, directory + "/tone.wav", "--format", "float", "--out", carrier + ".out.wav"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let mel = try #require(TestSoundFiles.readFloatWAV(anchor + ".out.wav")), linear = try #require(TestSoundFiles.readFloatWAV(fftOnly + ".out.wav"))
+        #expect(rms(linear.samples) > 0.01)
+        #expect(mel.samples == linear.samples)
+    }
+
     @Test(arguments: [(4096, 512, 20), (16384, 2048, 40)], ["fft-tf28-full-shallow", "fft-tf28-generic-shallow"])
     func aRenderHeldAtOneLatentFollowsTheDecodedSpectrum(shape: (fft: Int, hop: Int, seconds: Int), name: String) throws {
         let directory = NSTemporaryDirectory() + "autocoder-cli-" + UUID().uuidString
