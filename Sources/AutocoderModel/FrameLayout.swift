@@ -1,7 +1,7 @@
 // What the values a decoder makes stand for, so that synthesis knows how to
 // turn them into the magnitudes of its FFT bins. Values; any thread.
 
-public enum FrameLayout: Hashable, Sendable, CustomStringConvertible {
+public enum FrameLayout: Hashable, Sendable {
     /// Mel bands of the published filterbank (0–22050 Hz): a `.dec`.
     case mel(bands: Int)
     /// Linear-frequency magnitudes, value k at k × 22050 / bins Hz: the bins of
@@ -18,11 +18,4 @@ public enum FrameLayout: Hashable, Sendable, CustomStringConvertible {
 
     /// Frequency of linear bin `k` in Hz.
     public static func linearBinFrequency(_ k: Int, bins: Int) -> Double { Double(k) * 22050 / Double(bins) }
-
-    public var description: String {
-        switch self {
-        case let .mel(bands): "\(bands) mel bands"
-        case let .linear(bins): "\(bins) linear bins"
-        }
-    }
 }

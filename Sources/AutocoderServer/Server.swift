@@ -367,16 +367,6 @@ public final class AutocoderServer: @unchecked Sendable {
             on(load.address) { request in try load.handle(request) }
         }
         on("/decode") { [unowned self] request in try decode(request) }
-        on("/output_size") { [unowned self] request in
-            // The Max external tells the server the output size it expects of the model.
-            try request.expect(arguments: 1...1)
-            let size = try request.integer(0, in: 1...1 << 24)
-            guard let decoder else { throw Rejection("no decoder loaded") }
-            guard size == decoder.outputCount else {
-                throw Rejection("the loaded model makes \(decoder.outputCount) values, not \(size)")
-            }
-            reply("/output_size", [.int(Int32(size))])
-        }
         on("/encode") { [unowned self] request in try encode(request) }
         on("/load/distance") { [unowned self] request in try distanceLoad.handle(request) }
         on("/distance/windowskip") { [unowned self] request in
@@ -404,6 +394,18 @@ public final class AutocoderServer: @unchecked Sendable {
             if request.count == 1 { _ = try request.integer(0, in: 0...1) }
         }
         on("/reset") { [unowned self] _ in engine.send(.reset) }
+
+        // The Max external's names (/open and /open/fft are among the model loads):
+        // it tells the server the output size it expects of the model.
+        on("/output_size") { [unowned self] request in
+            try request.expect(arguments: 1...1)
+            let size = try request.integer(0, in: 1...1 << 24)
+            guard let decoder else { throw Rejection("no decoder loaded") }
+            guard size == decoder.outputCount else {
+                throw Rejection("the loaded model makes \(decoder.outputCount) values, not \(size)")
+            }
+            reply("/output_size", [.int(Int32(size))])
+        }
 
         // This server's own controls.
         on("/latent") { [unowned self] request in
