@@ -38,8 +38,8 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
-        // Model files (.mm, TensorFlow Lite) and inference.
-        .target(name: "AutocoderModel", dependencies: ["COpenBLAS"], swiftSettings: optimizedEvenInDebug),
+        // Model files (.mm, TensorFlow Lite) and inference; the mel filterbank tells a `.fft.dec`'s matrix.
+        .target(name: "AutocoderModel", dependencies: ["COpenBLAS", "AutocoderDSP"], swiftSettings: optimizedEvenInDebug),
         // Signal processing: mel filterbanks, FFT.
         .target(name: "AutocoderDSP", dependencies: ["CFFTW3"], swiftSettings: optimizedEvenInDebug),
         // The real-time synthesis engine: render thread, command queue, status atomics.
@@ -92,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "render-allocation-probe",
             dependencies: [
-                "AutocoderEngine", "AutocoderAudio", "AutocoderModel",
+                "AutocoderEngine", "AutocoderAudio", "AutocoderModel", "AutocoderDSP",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
             path: "Tests/RenderAllocationProbe"
@@ -101,7 +101,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz); built plainly, a replayer of inputs.
         .executableTarget(
             name: "autocoder-fuzz",
-            dependencies: ["AutocoderModel", "AutocoderAudio", "AutocoderOSC", "AutocoderServer"],
+            dependencies: ["AutocoderModel", "AutocoderDSP", "AutocoderAudio", "AutocoderOSC", "AutocoderServer"],
             path: "Tests/Fuzz",
             exclude: ["corpus", "dictionaries"]
         ),

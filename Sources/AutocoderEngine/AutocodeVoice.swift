@@ -54,7 +54,8 @@ public final class AutocodeVoice: @unchecked Sendable {
     private let frameWindow: UnsafeMutableBufferPointer<Float>
     /// Hann / (N × Σ overlapping Hann²): the overlap-add of frames comes back to the input.
     private let synthesisWindow: UnsafeMutableBufferPointer<Float>
-    private let synthesisBank: MelFilterbank
+    /// Decoded envelope → the synthesis FFT's bins.
+    private let synthesisMap: SpectrumMap
 
     private let history: UnsafeMutableBufferPointer<Float>
     private let historyMask: Int
@@ -92,7 +93,8 @@ public final class AutocodeVoice: @unchecked Sendable {
     public var analysesOnly = false
 
     /// - Parameters:
-    ///   - encoder, decoder: the model's; the voice takes copies with their own scratch.
+    ///   - encoder, decoder: the model's (the decoder synthesis plays: a
+    ///     bundle's `synthesis`); the voice takes copies with their own scratch.
     ///   - centred: centre the analysis window on the synthesis frame (adds
     ///     `(analysisSize - fftSize) / 2` samples of latency; for offline use).
     ///   - range: per-dimension minimum and maximum of the input's encodings;
@@ -123,7 +125,7 @@ public final class AutocodeVoice: @unchecked Sendable {
         for i in 0..<n { overlap[i % hop] += hann[i] * hann[i] }
         synthesisWindow = .allocate(capacity: n)
         for i in 0..<n { synthesisWindow[i] = hann[i] / (Float(n) * overlap[i % hop]) }
-        synthesisBank = MelFilterbank(filterCount: decoder.outputCount, fftSize: n, sampleRate: sampleRate)
+        synthesisMap = SpectrumMap(layout: decoder.layout, fftSize: n, sampleRate: sampleRate)
 
         var size = 1
         while size < max(a, n + lead) { size <<= 1 }
@@ -361,7 +363,7 @@ public final class AutocodeVoice: @unchecked Sendable {
         synthesisFFT.forward()
         let spectrum = synthesisFFT.spectrum
         let envelope = decoded.baseAddress!
-        synthesisBank.melToSpectrum(envelope, magnitude.baseAddress!)
+        synthesisMap.magnitudes(of: envelope, into: magnitude.baseAddress!)
         var inputEnergy: Float = 0, envelopeEnergy: Float = 0
         for k in 1..<n / 2 {
             let re = spectrum[2 * k], im = spectrum[2 * k + 1]

@@ -1,6 +1,7 @@
 // The generative voice's synthesis (SPEC §3), per stream and per hop: random
-// walk → glide → decode → mel feedback / brightness / whitening → sparse
-// mel→spectrum → clip and tilt → spectral smoothing → random phase
+// walk → glide → decode → feedback / brightness / whitening of the frame →
+// the running bins' magnitudes (sparse mel→spectrum, or linear bins by
+// frequency) → clip and tilt → spectral smoothing → random phase
 // (magnitude · e^{iφ}) → inverse FFT → window → normalised overlap-add.
 //
 // Render thread only, like everything it touches.
@@ -44,13 +45,13 @@ extension SynthesisEngine {
         }
     }
 
-    /// A new model with the same band count: every stream whose kernel has its
-    /// band count plays it from the next hop on.
+    /// A new model with the same frame layout: every stream whose kernel has
+    /// its layout plays it from the next hop on.
     func install(_ newVoice: Unmanaged<Voice>) {
-        let melCount = newVoice.takeUnretainedValue().melCount
+        let layout = newVoice.takeUnretainedValue().layout
         var owned = false
         generative.forEach { stream in
-            guard stream.kernel.takeUnretainedValue().melCount == melCount else { return }
+            guard stream.kernel.takeUnretainedValue().layout == layout else { return }
             retire(.voice(stream.voice))
             stream.voice = owned ? newVoice.retain() : newVoice
             owned = true
@@ -81,7 +82,7 @@ extension SynthesisEngine {
         let whitening = parameters[EngineParameter.whitening.ordinal]
         let level = v.maxIn / 32
         var check: Float = 0
-        for i in 0..<v.melCount {
+        for i in 0..<v.mel.count {
             var m = mel[i]
             if feedback > 0 { m = (1 - feedback) * m + feedback * v.previousMel[i] }
             if leading { v.previousMel[i] = m }
@@ -100,7 +101,7 @@ extension SynthesisEngine {
         }
 
         let magnitude = k.magnitude.baseAddress!
-        k.filterbank.melToSpectrum(mel, magnitude)
+        k.binMagnitudes(of: mel, into: magnitude)
         let smoothing = parameters[EngineParameter.smoothing.ordinal]
         let spectrum = k.fft.spectrum
         spectrum[0] = 0

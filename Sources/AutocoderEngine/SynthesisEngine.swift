@@ -46,9 +46,9 @@ public enum EngineCommand: Sendable {
     case play(Bool)
     /// Latent targets back to 0.5 and the mel feedback memory cleared.
     case reset
-    /// A new model, swapped in at the next hop. Must have the kernel's mel count.
+    /// A new model, swapped in at the next hop. Must have the kernel's frame layout.
     case voice(Unmanaged<Voice>)
-    /// A new FFT size, hop or mel count: faded out, swapped (with the voice, if
+    /// A new FFT size, hop or frame layout: faded out, swapped (with the voice, if
     /// given), faded back in.
     case kernel(Unmanaged<SynthesisKernel>, voice: Unmanaged<Voice>?)
     /// A granular voice to mix in, replacing any other (nil removes it). Set it
@@ -117,7 +117,7 @@ public final class SynthesisEngine: @unchecked Sendable {
 
     public init(voice: Voice, kernel: SynthesisKernel, channels: Int = 2, seed: UInt64 = 1,
                 walking: Bool = true, playing: Bool = true, tapSeconds: Double = 8) {
-        precondition(voice.melCount == kernel.melCount, "voice and kernel disagree on the mel count")
+        precondition(voice.layout == kernel.layout, "voice and kernel disagree on the frame layout")
         precondition(voice.latentCount <= LatentVector.capacity, "too many latent dimensions")
         self.sampleRate = kernel.sampleRate
         self.channels = channels

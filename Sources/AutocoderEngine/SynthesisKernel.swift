@@ -1,5 +1,7 @@
 // Everything that depends on the FFT size, hop and sample rate: the FFT plan,
-// the filterbank, window, tilt, and the overlap-add state.
+// the map from a model's frame to the bins (mel filterbank or linear bins,
+// for the frame layout it was built for), window, tilt, and the overlap-add
+// state.
 //
 // Built off the audio thread (FFTW planning, allocation), then handed to the
 // render thread, which alone touches it until it hands it back for release.
@@ -11,8 +13,9 @@ import Foundation
 public final class SynthesisKernel: @unchecked Sendable {
     public let shape: SynthesisShape
     public let sampleRate: Double
-    public let melCount: Int
-    let filterbank: MelFilterbank
+    /// The frames of the models it plays.
+    public let layout: FrameLayout
+    let spectrumMap: SpectrumMap
     let fft: RealFFT
     let binCount: Int
 
@@ -29,14 +32,14 @@ public final class SynthesisKernel: @unchecked Sendable {
     /// The spectral RMS magnitude that plays at full scale (RMS 1) at gain 1.
     public static let referenceMagnitude = 20.0
 
-    /// Builds the kernel for `shape` at `sampleRate` for models with `melCount` mel bands.
-    public init(shape: SynthesisShape, sampleRate: Double, melCount: Int) {
+    /// Builds the kernel for `shape` at `sampleRate` for models whose frames are `layout`.
+    public init(shape: SynthesisShape, sampleRate: Double, layout: FrameLayout) {
         self.shape = shape
         self.sampleRate = sampleRate
-        self.melCount = melCount
+        self.layout = layout
         let n = shape.fftSize
         binCount = n / 2
-        filterbank = MelFilterbank(filterCount: melCount, fftSize: n, sampleRate: sampleRate)
+        spectrumMap = SpectrumMap(layout: layout, fftSize: n, sampleRate: sampleRate)
         fft = RealFFT(size: n)
 
         // Overlap-add of periodic Hann windows at hop H sums to N / 2H; frames of
@@ -71,10 +74,18 @@ public final class SynthesisKernel: @unchecked Sendable {
         smoothed.deallocate()
         accumulator.deallocate()
     }
+
+    /// A model's decoded frame (after feedback, brightness and whitening) →
+    /// the magnitudes of this kernel's `binCount` bins, before clipping, tilt
+    /// and smoothing. Real-time safe.
+    @inline(__always)
+    func binMagnitudes(of frame: UnsafePointer<Float>, into magnitude: UnsafeMutablePointer<Float>) {
+        spectrumMap.magnitudes(of: frame, into: magnitude)
+    }
 }
 
 /// A loaded model as the render thread uses it: the decoder (render-owned) and
-/// its mel working memory.
+/// the working memory of its frames (mel bands, or linear bins).
 public final class Voice: @unchecked Sendable {
     public let decoder: Decoder
     /// maxin of the training data, for the whitening gain.
@@ -83,7 +94,9 @@ public final class Voice: @unchecked Sendable {
     public let name: String
     let mel: UnsafeMutableBufferPointer<Float>
     let previousMel: UnsafeMutableBufferPointer<Float>
-    /// Per band: (i / mels) for the brightness curve.
+    /// Per value: where its frequency lies on the mel scale, 0 … 1 (i / bands
+    /// for band i), for the brightness curve; a linear bin takes the position
+    /// of the band centred at its frequency, so brightness bends both alike.
     let bandPosition: UnsafeMutableBufferPointer<Float>
 
     public init(decoder: Decoder, maxIn: Double, name: String) {
@@ -96,10 +109,21 @@ public final class Voice: @unchecked Sendable {
         previousMel = .allocate(capacity: count)
         previousMel.initialize(repeating: 0)
         bandPosition = .allocate(capacity: count)
-        for i in 0..<count { bandPosition[i] = Float(i) / Float(count) }
+        switch decoder.layout {
+        case .mel:
+            for i in 0..<count { bandPosition[i] = Float(i) / Float(count) }
+        case let .linear(bins):
+            // Band i of 512 is centred at mel (i + 1) · top / 513.
+            let top = MelFilterbank.hzToMel(22050), bands = 512.0
+            for k in 0..<count {
+                let mel = MelFilterbank.hzToMel(FrameLayout.linearBinFrequency(k, bins: bins))
+                bandPosition[k] = Float(max(0, (mel / top * (bands + 1) - 1) / bands))
+            }
+        }
     }
 
-    public var melCount: Int { decoder.outputCount }
+    /// What the decoder's frames are.
+    public var layout: FrameLayout { decoder.layout }
     public var latentCount: Int { decoder.latentCount }
 
     deinit {
@@ -110,9 +134,10 @@ public final class Voice: @unchecked Sendable {
 }
 
 extension Voice {
-    /// A voice for the render thread from a loaded bundle (its own decoder scratch).
+    /// A voice for the render thread from a loaded bundle (its own decoder
+    /// scratch): its `.dec`, else its `.fft.dec` by the path it takes.
     public convenience init(bundle: ModelBundle) throws {
-        guard let decoder = bundle.decoder else {
+        guard let decoder = bundle.synthesis?.decoder else {
             throw ModelFileError(path: bundle.anchor + ".dec", problem: "no decoder loaded")
         }
         guard decoder.latentCount <= LatentVector.capacity else {

@@ -9,6 +9,8 @@
 public final class Decoder: @unchecked Sendable {
     public let plan: InferencePlan
     public let path: String
+    /// What the output values stand for.
+    public let layout: FrameLayout
     public var latentCount: Int { plan.inputCount }
     public var outputCount: Int { plan.outputCounts[0] }
 
@@ -17,26 +19,38 @@ public final class Decoder: @unchecked Sendable {
     private let modelInput: UnsafeMutableBufferPointer<Float>
     private let scratch: UnsafeMutableBufferPointer<Float>
 
-    public convenience init(plan: InferencePlan, metadata: ModelMetadata, path: String) throws {
+    /// A decoder of `plan`, whose output is mel bands unless `linearSpectrum`
+    /// (a `.fft.dec`: linear-frequency magnitudes).
+    public convenience init(plan: InferencePlan, metadata: ModelMetadata, path: String, linearSpectrum: Bool = false) throws {
         guard plan.inputCount == metadata.encodedDim else {
             throw ModelFileError(path: path, problem: "the decoder takes \(plan.inputCount) latent values but the .mm file says encoded_dim \(metadata.encodedDim)")
         }
         guard plan.outputCounts.count == 1 else {
             throw ModelFileError(path: path, problem: "a decoder has one output; this graph has \(plan.outputCounts.count)")
         }
-        try self.init(plan: plan, scaleMult: metadata.scaleMult.map { Float($0) },
-                      scaleSubtract: metadata.scaleSubtract.map { Float($0) }, path: path)
+        let count = plan.outputCounts[0]
+        self.init(plan: plan, scaleMult: metadata.scaleMult.map { Float($0) }, scaleSubtract: metadata.scaleSubtract.map { Float($0) },
+                  path: path, layout: linearSpectrum ? .linear(bins: count) : .mel(bands: count))
     }
 
     /// Another decoder over the same (shared, immutable) plan with its own scratch
     /// memory, for another thread.
     public convenience init(sharing other: Decoder) {
-        try! self.init(plan: other.plan, scaleMult: Array(other.scaleMult), scaleSubtract: Array(other.scaleSubtract), path: other.path)
+        self.init(sharing: other, plan: other.plan, layout: other.layout)
     }
 
-    private init(plan: InferencePlan, scaleMult: [Float], scaleSubtract: [Float], path: String) throws {
+    /// A decoder with `other`'s latent scaling over another plan (one cut from
+    /// `other`'s), whose output is `layout`.
+    public convenience init(sharing other: Decoder, plan: InferencePlan, layout: FrameLayout) {
+        precondition(plan.inputCount == other.latentCount && plan.outputCounts.count == 1 && plan.outputCounts[0] == layout.count,
+                     "the plan does not fit")
+        self.init(plan: plan, scaleMult: Array(other.scaleMult), scaleSubtract: Array(other.scaleSubtract), path: other.path, layout: layout)
+    }
+
+    private init(plan: InferencePlan, scaleMult: [Float], scaleSubtract: [Float], path: String, layout: FrameLayout) {
         self.plan = plan
         self.path = path
+        self.layout = layout
         self.scaleMult = .allocate(capacity: plan.inputCount)
         _ = self.scaleMult.initialize(from: scaleMult)
         self.scaleSubtract = .allocate(capacity: plan.inputCount)

@@ -97,7 +97,12 @@ struct FlatTable {
 
     /// A vector of 32-bit integers (tensor indices, shapes), empty when absent.
     func int32s(_ id: Int, _ name: String) throws -> [Int] {
-        guard let vector = try vector(id, name, elementSize: 4) else { return [] }
+        try optionalInt32s(id, name) ?? []
+    }
+
+    /// A vector of 32-bit integers, or nil when the field is absent (where that differs from empty).
+    func optionalInt32s(_ id: Int, _ name: String) throws -> [Int]? {
+        guard let vector = try vector(id, name, elementSize: 4) else { return nil }
         return try (0..<vector.count).map { Int(try vector.scalar($0, Int32.self)) }
     }
 

@@ -1,8 +1,10 @@
 // Reads TensorFlow Lite flatbuffers (schema version 3) into plain Swift values.
 //
-// Only what an autocoder model needs is read: tensors with their float32 data,
-// operators with their fused activation, the graph's inputs and outputs, and
-// the signature table that newer converters write. Whether the graph can be
+// Only what an autocoder model needs is read: tensors with their float32 data
+// (and the int32/int64 data of shape and axis tensors), operators with their
+// fused activation and the options of the shape and matrix operators, the
+// graph's inputs and outputs, and the signature table that newer converters
+// write. Whether the graph can be
 // run is decided later by `InferencePlan`; this file only rejects files that
 // are not well-formed. Pure functions of the bytes; callable from any thread.
 
@@ -27,10 +29,14 @@ public struct TFLiteModel: Sendable {
         public let name: String
         /// Shape as stored (the batch dimension is stored as 1).
         public let shape: [Int]
+        /// Shape with -1 where a dimension is dynamic (the batch), when the file says.
+        public let shapeSignature: [Int]?
         /// TensorType code from the schema (0 = FLOAT32).
         public let type: Int
         /// Constant contents for float32 tensors that carry data; nil for activations.
         public let constant: [Float]?
+        /// Constant contents of int32 and int64 tensors (shapes, axes, permutations).
+        public let integers: [Int]?
 
         /// Elements the shape holds (Int.max when the file's dimensions would overflow).
         public var elementCount: Int { TFLiteModel.elementCount(of: shape) ?? Int.max }
@@ -49,6 +55,15 @@ public struct TFLiteModel: Sendable {
         public let weightsFormat: Int
         /// Name of a custom operator, when `code` is CUSTOM.
         public let customName: String?
+        /// BuiltinOptions type code of the operator's options (0 = none).
+        public let optionsType: Int
+        /// BatchMatMulOptions: whether the first or the second operand is taken transposed.
+        public let adjointX: Bool
+        public let adjointY: Bool
+        /// ReshapeOptions.new_shape, when written.
+        public let newShape: [Int]?
+        /// SqueezeOptions.squeeze_dims (empty: every dimension of size 1).
+        public let squeezeDimensions: [Int]
 
         public var name: String { customName ?? TFLiteNames.name(TFLiteNames.builtinOperators, code) }
     }
@@ -65,6 +80,14 @@ public struct TFLiteModel: Sendable {
     public let byteCount: Int
 
     static let fileIdentifier = "TFL3"
+
+    /// Most values of an integer constant that are read.
+    static let maximumIntegerConstant = 1 << 16
+
+    /// BuiltinOptions union codes of the options read beyond the fused activation.
+    enum OptionsType {
+        static let reshape = 17, squeeze = 30, batchMatMul = 101
+    }
     /// Larger files are refused unread: the published full-size deep decoder is 5 MB.
     public static let maximumFileSize = 256 << 20
 
@@ -135,14 +158,26 @@ public struct TFLiteModel: Sendable {
             guard operatorCodes.indices.contains(codeIndex) else {
                 throw TFLiteFormatError("operator #\(index) uses operator code \(codeIndex) of \(operatorCodes.count)")
             }
+            let optionsType = Int(try table.scalar(3, UInt8.self, default: 0))
             let options = try table.table(4, "builtin_options")
+            // Field 0 is the fused activation in the options of FULLY_CONNECTED,
+            // ADD, MUL and their like, but something else in these.
+            let shapeOptions = [OptionsType.reshape, OptionsType.squeeze, OptionsType.batchMatMul].contains(optionsType)
+            let matMul = optionsType == OptionsType.batchMatMul
+            let adjointX = matMul ? try options?.scalar(0, UInt8.self, default: 0) ?? 0 : 0
+            let adjointY = matMul ? try options?.scalar(1, UInt8.self, default: 0) ?? 0 : 0
             return Operator(
                 code: operatorCodes[codeIndex].code,
                 inputs: try table.int32s(1, "inputs"),
                 outputs: try table.int32s(2, "outputs"),
-                fusedActivation: Int(try options?.scalar(0, Int8.self, default: 0) ?? 0),
-                weightsFormat: Int(try options?.scalar(1, Int8.self, default: 0) ?? 0),
-                customName: operatorCodes[codeIndex].custom
+                fusedActivation: shapeOptions ? 0 : Int(try options?.scalar(0, Int8.self, default: 0) ?? 0),
+                weightsFormat: shapeOptions ? 0 : Int(try options?.scalar(1, Int8.self, default: 0) ?? 0),
+                customName: operatorCodes[codeIndex].custom,
+                optionsType: optionsType,
+                adjointX: adjointX != 0,
+                adjointY: adjointY != 0,
+                newShape: optionsType == OptionsType.reshape ? try options?.optionalInt32s(0, "new_shape") : nil,
+                squeezeDimensions: optionsType == OptionsType.squeeze ? try options?.int32s(0, "squeeze_dims") ?? [] : []
             )
         }
         inputs = try graph.int32s(1, "inputs")
@@ -191,18 +226,38 @@ public struct TFLiteModel: Sendable {
         if let bad = shape.first(where: { $0 < 0 || $0 > 1 << 24 }) {
             throw TFLiteFormatError("tensor '\(name)' has an impossible dimension \(bad) in shape \(shape)")
         }
+        let signature = try table.optionalInt32s(7, "shape_signature")
+        if let signature, signature.count != shape.count || signature.contains(where: { $0 < -1 || $0 > 1 << 24 }) {
+            throw TFLiteFormatError("tensor '\(name)' has a shape signature \(signature) that does not fit its shape \(shape)")
+        }
         let type = Int(try table.scalar(1, Int8.self, default: 0))
         let bufferIndex = Int(try table.scalar(2, UInt32.self, default: 0))
         guard buffers.indices.contains(bufferIndex) || (bufferIndex == 0 && buffers.isEmpty) else {
             throw TFLiteFormatError("tensor '\(name)' uses buffer \(bufferIndex) of \(buffers.count)")
         }
         var constant: [Float]?
+        var integers: [Int]?
         if bufferIndex > 0, let bytes = try bufferBytes(buffers[bufferIndex], file: file, tensor: name), !bytes.isEmpty {
-            guard let elements = elementCount(of: shape), elements <= Int.max / 4 else {
+            guard let elements = elementCount(of: shape), elements <= Int.max / 8 else {
                 throw TFLiteFormatError("tensor '\(name)' has a shape \(shape) too large to hold")
             }
             let expected = elements * 4
-            if type == 0 {
+            // Shape, axis and permutation tensors hold a few values; larger integer
+            // tensors are no use to a plan and are not decoded.
+            if type == TensorType.int32 || type == TensorType.int64, elements <= Self.maximumIntegerConstant {
+                let width = type == TensorType.int32 ? 4 : 8
+                guard bytes.count == elements * width else {
+                    throw TFLiteFormatError("tensor '\(name)' holds \(bytes.count) bytes but its shape \(shape) needs \(elements * width)")
+                }
+                integers = file.bytes.withUnsafeBytes { raw in
+                    (0..<elements).map { i in
+                        let at = bytes.lowerBound + width * i
+                        return width == 4 ? Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+                            : Int(truncatingIfNeeded: Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                    }
+                }
+            }
+            if type == TensorType.float32 {
                 guard bytes.count == expected else {
                     throw TFLiteFormatError("tensor '\(name)' holds \(bytes.count) bytes but its shape \(shape) needs \(expected)")
                 }
@@ -215,7 +270,7 @@ public struct TFLiteModel: Sendable {
                 constant = values
             }
         }
-        return Tensor(name: name, shape: shape, type: type, constant: constant)
+        return Tensor(name: name, shape: shape, shapeSignature: signature, type: type, constant: constant, integers: integers)
     }
 
     /// "3 non-finite values (NaN)" for weights that hold NaN or ±inf, else nil:
@@ -252,6 +307,11 @@ public struct TFLiteModel: Sendable {
         }
         return Int(offset)..<Int(offset + size)
     }
+}
+
+/// TensorType codes from the schema.
+enum TensorType {
+    static let float32 = 0, int32 = 2, int64 = 4
 }
 
 struct TFLiteFormatError: Error {

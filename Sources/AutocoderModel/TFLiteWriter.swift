@@ -1,6 +1,7 @@
 // Writes autocoder decoders and encoders as TensorFlow Lite files laid out as
-// TensorFlow 2.5's converter lays them out: the same tensors in the same order,
-// the same operators, no signature table. That layout matters: the published
+// TensorFlow 2.5's converter lays them out (with TFLiteGraph): the same
+// tensors in the same order, the same operators, no signature table; and the
+// training notebook's `.fft.dec` as TensorFlow 2.8 lays it out. That layout matters: the published
 // Python tools read outputs by hard-coded tensor index (decoder 7 shallow / 25
 // deep, encoder z_mean 15 shallow), and TensorFlow's interpreter and the Max
 // external load these files as they load the converter's.
@@ -22,54 +23,42 @@ public struct DenseLayer: Sendable, Equatable {
     }
 }
 
+extension DenseLayer {
+    /// The FULLY_CONNECTED layers of a decoder, in order (as TFLiteWriter and
+    /// the converters write them: weights and a bias), e.g. to build a
+    /// `.fft.dec` over a `.dec`'s mel decoder.
+    public static func layers(of model: TFLiteModel) -> [DenseLayer] {
+        model.operators.filter { $0.name == "FULLY_CONNECTED" && $0.inputs.count == 3 }.compactMap { op in
+            let shape = model.tensors[op.inputs[1]].shape
+            guard let weights = model.tensors[op.inputs[1]].constant, op.inputs[2] >= 0, let bias = model.tensors[op.inputs[2]].constant,
+                  shape.count == 2, weights.count == shape[0] * shape[1], bias.count == shape[0] else { return nil }
+            return DenseLayer(weights: weights, bias: bias, inputs: shape[1], outputs: shape[0])
+        }
+    }
+}
+
 public enum TFLiteWriter {
-    private enum Code {
-        static let add = 0, fullyConnected = 9, logistic = 14, mul = 18, exp = 47
-    }
-
-    private enum Options {
-        static let none: UInt8 = 0, fullyConnected: UInt8 = 8, add: UInt8 = 11, mul: UInt8 = 21, exp: UInt8 = 33
-    }
-
-    private struct Tensor {
-        let name: String
-        let shape: [Int]
-        /// Constants carry data; activations have a batch dimension (-1 in the signature).
-        let data: [Float]?
-    }
-
-    private struct Operator {
-        let opcode: Int
-        let inputs: [Int]
-        let output: Int
-        let optionsType: UInt8
-        let options: FlatNode?
-    }
-
     /// A decoder: `layers` (ReLU on all but the last) followed by a sigmoid.
     public static func decoder(_ layers: [DenseLayer]) -> [UInt8] {
         let count = layers.count
-        var tensors = [Tensor(name: "z_sampling", shape: [layers[0].inputs], data: nil)]
-        for (k, layer) in layers.enumerated() {
-            tensors.append(Tensor(name: "decoder/dense_\(k + 1)/BiasAdd/ReadVariableOp/resource", shape: [layer.outputs], data: layer.bias))
+        var graph = TFLiteGraph()
+        let input = graph.activation("z_sampling", shape: [layers[0].inputs])
+        let biases = layers.enumerated().map { k, layer in
+            graph.constant("decoder/dense_\(k + 1)/BiasAdd/ReadVariableOp/resource", shape: [layer.outputs], layer.bias)
         }
-        for (k, layer) in layers.enumerated() {
-            tensors.append(Tensor(name: "decoder/dense_\(k + 1)/MatMul", shape: [layer.outputs, layer.inputs], data: layer.weights))
+        let weights = layers.enumerated().map { k, layer in
+            graph.constant("decoder/dense_\(k + 1)/MatMul", shape: [layer.outputs, layer.inputs], layer.weights)
         }
-        for (k, layer) in layers.enumerated() {
+        let outputs = layers.enumerated().map { k, layer in
             let name = "decoder/dense_\(k + 1)"
-            tensors.append(Tensor(name: "\(name)/MatMul;\(name)/BiasAdd" + (k < count - 1 ? ";\(name)/Relu" : ""), shape: [layer.outputs], data: nil))
+            return graph.activation("\(name)/MatMul;\(name)/BiasAdd" + (k < count - 1 ? ";\(name)/Relu" : ""), shape: [layer.outputs])
         }
-        tensors.append(Tensor(name: "Identity", shape: [layers[count - 1].outputs], data: nil))
-
-        var operators: [Operator] = []
+        let identity = graph.activation("Identity", shape: [layers[count - 1].outputs])
         for k in 0..<count {
-            operators.append(dense(input: k == 0 ? 0 : 2 * count + k, weights: count + 1 + k, bias: 1 + k,
-                                   output: 2 * count + 1 + k, relu: k < count - 1))
+            graph.add(.fullyConnected(relu: k < count - 1), inputs: [k == 0 ? input : outputs[k - 1], weights[k], biases[k]], outputs: [outputs[k]])
         }
-        operators.append(Operator(opcode: 1, inputs: [3 * count], output: 3 * count + 1, optionsType: Options.none, options: nil))
-        return model(tensors: tensors, operators: operators, codes: [Code.fullyConnected, Code.logistic],
-                     inputs: [0], outputs: [3 * count + 1])
+        graph.add(.logistic, inputs: [outputs[count - 1]], outputs: [identity])
+        return graph.bytes(inputs: [input], outputs: [identity])
     }
 
     /// An encoder: `hidden` ReLU layers, then the z_mean and z_log_var heads and
@@ -77,106 +66,82 @@ public enum TFLiteWriter {
     /// z_log_var, z). As the converter does, the 0.5 is folded into a second copy
     /// of the z_log_var head.
     public static func encoder(hidden: [DenseLayer], zMean: DenseLayer, zLogVar: DenseLayer) -> [UInt8] {
-        let h = hidden.count
         let latent = zMean.outputs
-        var tensors = [Tensor(name: "encoder_input", shape: [hidden[0].inputs], data: nil)]
-        tensors.append(Tensor(name: "encoder/z/mul", shape: [latent, zLogVar.inputs], data: zLogVar.weights.map { $0 * 0.5 }))
-        tensors.append(Tensor(name: "encoder/z/mul1", shape: [latent], data: zLogVar.bias.map { $0 * 0.5 }))
-        for (k, layer) in hidden.enumerated() {
-            tensors.append(Tensor(name: "encoder/dense_\(k + 1)/BiasAdd/ReadVariableOp/resource", shape: [layer.outputs], data: layer.bias))
+        var graph = TFLiteGraph()
+        let input = graph.activation("encoder_input", shape: [hidden[0].inputs])
+        let halfWeights = graph.constant("encoder/z/mul", shape: [latent, zLogVar.inputs], zLogVar.weights.map { $0 * 0.5 })
+        let halfBias = graph.constant("encoder/z/mul1", shape: [latent], zLogVar.bias.map { $0 * 0.5 })
+        let hiddenBiases = hidden.enumerated().map { k, layer in
+            graph.constant("encoder/dense_\(k + 1)/BiasAdd/ReadVariableOp/resource", shape: [layer.outputs], layer.bias)
         }
-        tensors.append(Tensor(name: "encoder/z/mul_1/y", shape: [], data: [1e-6]))
-        tensors.append(Tensor(name: "encoder/z_log_var/BiasAdd/ReadVariableOp/resource", shape: [latent], data: zLogVar.bias))
-        tensors.append(Tensor(name: "encoder/z_mean/BiasAdd/ReadVariableOp/resource", shape: [latent], data: zMean.bias))
-        for (k, layer) in hidden.enumerated() {
-            tensors.append(Tensor(name: "encoder/dense_\(k + 1)/MatMul", shape: [layer.outputs, layer.inputs], data: layer.weights))
+        let epsilon = graph.constant("encoder/z/mul_1/y", shape: [], [1e-6])
+        let zLogVarBias = graph.constant("encoder/z_log_var/BiasAdd/ReadVariableOp/resource", shape: [latent], zLogVar.bias)
+        let zMeanBias = graph.constant("encoder/z_mean/BiasAdd/ReadVariableOp/resource", shape: [latent], zMean.bias)
+        let hiddenWeights = hidden.enumerated().map { k, layer in
+            graph.constant("encoder/dense_\(k + 1)/MatMul", shape: [layer.outputs, layer.inputs], layer.weights)
         }
-        tensors.append(Tensor(name: "encoder/z_log_var/MatMul", shape: [latent, zLogVar.inputs], data: zLogVar.weights))
-        tensors.append(Tensor(name: "encoder/z_mean/MatMul", shape: [latent, zMean.inputs], data: zMean.weights))
-        for (k, layer) in hidden.enumerated() {
+        let zLogVarWeights = graph.constant("encoder/z_log_var/MatMul", shape: [latent, zLogVar.inputs], zLogVar.weights)
+        let zMeanWeights = graph.constant("encoder/z_mean/MatMul", shape: [latent, zMean.inputs], zMean.weights)
+        let hiddenOutputs = hidden.enumerated().map { k, layer in
             let name = "encoder/dense_\(k + 1)"
-            tensors.append(Tensor(name: "\(name)/MatMul;\(name)/BiasAdd;\(name)/Relu", shape: [layer.outputs], data: nil))
+            return graph.activation("\(name)/MatMul;\(name)/BiasAdd;\(name)/Relu", shape: [layer.outputs])
         }
-        let zLogVarOut = tensors.count
-        tensors.append(Tensor(name: "Identity_1", shape: [latent], data: nil))
-        tensors.append(Tensor(name: "encoder/z_log_var/MatMul;encoder/z_log_var/BiasAdd;encoder/z/mul", shape: [latent], data: nil))
-        tensors.append(Tensor(name: "encoder/z/Exp", shape: [latent], data: nil))
-        tensors.append(Tensor(name: "encoder/z/mul_1", shape: [latent], data: nil))
-        tensors.append(Tensor(name: "Identity", shape: [latent], data: nil))
-        tensors.append(Tensor(name: "Identity_2", shape: [latent], data: nil))
+        let zLogVarOut = graph.activation("Identity_1", shape: [latent])
+        let halfLogVar = graph.activation("encoder/z_log_var/MatMul;encoder/z_log_var/BiasAdd;encoder/z/mul", shape: [latent])
+        let deviation = graph.activation("encoder/z/Exp", shape: [latent])
+        let noise = graph.activation("encoder/z/mul_1", shape: [latent])
+        let zMeanOut = graph.activation("Identity", shape: [latent])
+        let z = graph.activation("Identity_2", shape: [latent])
 
-        let hiddenBias = 3, scalar = 3 + h, hiddenWeights = 6 + h, hiddenOut = 8 + 2 * h, last = 7 + 3 * h
-        var operators: [Operator] = []
-        for k in 0..<h {
-            operators.append(dense(input: k == 0 ? 0 : hiddenOut + k - 1, weights: hiddenWeights + k, bias: hiddenBias + k,
-                                   output: hiddenOut + k, relu: true))
+        for k in hidden.indices {
+            graph.add(.fullyConnected(relu: true), inputs: [k == 0 ? input : hiddenOutputs[k - 1], hiddenWeights[k], hiddenBiases[k]],
+                      outputs: [hiddenOutputs[k]])
         }
-        let fed = h == 0 ? 0 : last
-        operators.append(dense(input: fed, weights: 6 + 2 * h, bias: 4 + h, output: zLogVarOut, relu: false))
-        operators.append(dense(input: fed, weights: 1, bias: 2, output: zLogVarOut + 1, relu: false))
-        operators.append(Operator(opcode: 1, inputs: [zLogVarOut + 1], output: zLogVarOut + 2, optionsType: Options.exp, options: .table([])))
-        operators.append(Operator(opcode: 2, inputs: [zLogVarOut + 2, scalar], output: zLogVarOut + 3, optionsType: Options.mul,
-                                  options: .table([(0, .int8(0))])))
-        operators.append(dense(input: fed, weights: 7 + 2 * h, bias: 5 + h, output: zLogVarOut + 4, relu: false))
-        operators.append(Operator(opcode: 3, inputs: [zLogVarOut + 4, zLogVarOut + 3], output: zLogVarOut + 5, optionsType: Options.add,
-                                  options: .table([(0, .int8(0))])))
-        return model(tensors: tensors, operators: operators, codes: [Code.fullyConnected, Code.exp, Code.mul, Code.add],
-                     inputs: [0], outputs: [zLogVarOut + 4, zLogVarOut, zLogVarOut + 5])
+        let fed = hiddenOutputs.last ?? input
+        graph.add(.fullyConnected(relu: false), inputs: [fed, zLogVarWeights, zLogVarBias], outputs: [zLogVarOut])
+        graph.add(.fullyConnected(relu: false), inputs: [fed, halfWeights, halfBias], outputs: [halfLogVar])
+        graph.add(.exp, inputs: [halfLogVar], outputs: [deviation])
+        graph.add(.mul, inputs: [deviation, epsilon], outputs: [noise])
+        graph.add(.fullyConnected(relu: false), inputs: [fed, zMeanWeights, zMeanBias], outputs: [zMeanOut])
+        graph.add(.add, inputs: [zMeanOut, noise], outputs: [z])
+        return graph.bytes(inputs: [input], outputs: [zMeanOut, zLogVarOut, z])
     }
 
-    private static func dense(input: Int, weights: Int, bias: Int, output: Int, relu: Bool) -> Operator {
-        Operator(opcode: 0, inputs: [input, weights, bias], output: output, optionsType: Options.fullyConnected,
-                 options: .table([(0, .int8(relu ? 1 : 0)), (1, .int8(0)), (2, .uint8(0))]))
+    /// The training notebook's `.fft.dec` as TensorFlow 2.8's converter writes
+    /// it: the decoder of `layers` and its sigmoid make D mel values, then
+    /// Dot(axes=(1,1)) with expand_dims(M, 0) — EXPAND_DIMS, BATCH_MATMUL by
+    /// the [1, D, B] constant, RESHAPE to [-1, B] — makes B linear bins.
+    /// `matrix` is M, D x B, row-major.
+    public static func linearSpectrumDecoder(_ layers: [DenseLayer], matrix: [Float]) -> [UInt8] {
+        var graph = TFLiteGraph()
+        let (input, mel) = melDecoder(layers, into: &graph)
+        let bands = layers.last!.outputs, bins = matrix.count / bands
+        precondition(bins * bands == matrix.count, "the matrix is not \(bands) x B")
+        let axis = graph.constant("decoder/dot/ExpandDims/dim", shape: [], integers: [1])
+        let row = graph.activation("decoder/dot/ExpandDims", shape: [1, bands])
+        graph.add(.expandDims, inputs: [mel, axis], outputs: [row])
+        let constant = graph.constant("decoder/dot/ExpandDims_1", shape: [1, bands, bins], matrix)
+        let product = graph.activation("decoder/dot/MatMul", shape: [1, bins])
+        graph.add(.batchMatMul(adjointX: false, adjointY: false), inputs: [row, constant], outputs: [product])
+        let shape = graph.constant("decoder/dot/Squeeze/shape", shape: [2], integers: [-1, bins])
+        let spectrum = graph.activation("Identity", shape: [bins])
+        graph.add(.reshape(newShape: nil), inputs: [product, shape], outputs: [spectrum])
+        return graph.bytes(inputs: [input], outputs: [spectrum])
     }
 
-    private static func model(tensors: [Tensor], operators: [Operator], codes: [Int], inputs: [Int], outputs: [Int]) -> [UInt8] {
-        let tensorTables: [FlatNode] = tensors.enumerated().map { index, tensor in
-            var fields: [(id: Int, field: FlatNode.Field)] = [
-                (0, .child(.int32s(tensor.data == nil ? [1] + tensor.shape : tensor.shape))),
-                (1, .int8(0)),
-                (2, .uint32(UInt32(index + 1))),
-                (3, .child(.string(tensor.name))),
-                (4, .child(.table([]))),
-            ]
-            if tensor.data == nil { fields.append((7, .child(.int32s([-1] + tensor.shape)))) }
-            return .table(fields)
+    /// The mel decoder of a `.fft.dec` in `graph`: its input and its sigmoid's output.
+    public static func melDecoder(_ layers: [DenseLayer], into graph: inout TFLiteGraph) -> (input: Int, mel: Int) {
+        let input = graph.activation("input_2", shape: [layers[0].inputs])
+        var x = input
+        for (k, layer) in layers.enumerated() {
+            let weights = graph.constant("decoder/dense_\(k + 1)/MatMul", shape: [layer.outputs, layer.inputs], layer.weights)
+            let bias = graph.constant("decoder/dense_\(k + 1)/BiasAdd", shape: [layer.outputs], layer.bias)
+            let y = graph.activation("decoder/dense_\(k + 1)/\(k < layers.count - 1 ? "Relu" : "BiasAdd")", shape: [layer.outputs])
+            graph.add(.fullyConnected(relu: k < layers.count - 1), inputs: [x, weights, bias], outputs: [y])
+            x = y
         }
-        let operatorTables: [FlatNode] = operators.map { op in
-            var fields: [(id: Int, field: FlatNode.Field)] = [
-                (0, .uint32(UInt32(op.opcode))),
-                (1, .child(.int32s(op.inputs))),
-                (2, .child(.int32s([op.output]))),
-            ]
-            if let options = op.options {
-                fields.append((3, .uint8(op.optionsType)))
-                fields.append((4, .child(options)))
-            }
-            return .table(fields)
-        }
-        let buffers: [FlatNode] = [.table([])] + tensors.map { tensor in
-            guard let data = tensor.data else { return .table([]) }
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(data.count * 4)
-            for value in data { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-            return .table([(0, .child(.bytes(bytes)))])
-        } + [.table([(0, .child(.bytes(Array("1.14.0".utf8) + [UInt8](repeating: 0, count: 10))))])]
-        let subgraph: FlatNode = .table([
-            (0, .child(.tables(tensorTables))),
-            (1, .child(.int32s(inputs))),
-            (2, .child(.int32s(outputs))),
-            (3, .child(.tables(operatorTables))),
-            (4, .child(.string("main"))),
-        ])
-        let root: FlatNode = .table([
-            (0, .uint32(3)),
-            (1, .child(.tables(codes.map { code in
-                .table([(0, .int8(Int8(min(code, 127)))), (2, .int32(1)), (3, .int32(Int32(code)))])
-            }))),
-            (2, .child(.tables([subgraph]))),
-            (3, .child(.string("autocoder"))),
-            (4, .child(.tables(buffers))),
-            (6, .child(.tables([.table([(0, .child(.string("min_runtime_version"))), (1, .uint32(UInt32(tensors.count + 1)))])]))),
-        ])
-        return FlatBufferWriter.buffer(root: root, identifier: "TFL3")
+        let mel = graph.activation("decoder/dense_\(layers.count)/Sigmoid", shape: [layers.last!.outputs])
+        graph.add(.logistic, inputs: [x], outputs: [mel])
+        return (input, mel)
     }
 }

@@ -41,7 +41,7 @@ final class AutocodeInputLoad {
         let name = try request.string(0)
         let input = name == "device" ? name : try server.paths.resolve(name)
         guard server.encoder != nil else { throw Rejection("no encoder loaded (send /load or /load/encoder first)") }
-        guard server.decoder != nil else { throw Rejection("no decoder loaded") }
+        guard server.synthesisDecoder != nil else { throw Rejection("no decoder loaded") }
         if input == "device" {
             guard server.output.inputChannels > 0 else {
                 throw Rejection("no input device is open (start the server with --input-channels 1 or more)")
@@ -58,7 +58,7 @@ final class AutocodeInputLoad {
     }
 
     private func load(_ input: String) {
-        guard let encoder = server.encoder, let decoder = server.decoder else { return }
+        guard let encoder = server.encoder, let decoder = server.synthesisDecoder else { return }
         let shape = server.kernelShape, sampleRate = server.engine.sampleRate
         loading = input
         server.loads.submit(LoadJob(kind: Self.address, work: { [unowned self] job in
@@ -117,7 +117,7 @@ final class AutocodeInputLoad {
             // The input sounding before stays, and follows a model that changed meanwhile.
             if server.generative.autocodeInput == nil {
                 server.generative.autocodePlaying = false
-            } else if let sounding, sounding.encoder !== server.encoder || sounding.decoder !== server.decoder || sounding.shape != server.kernelShape {
+            } else if let sounding, sounding.encoder !== server.encoder || sounding.decoder !== server.synthesisDecoder || sounding.shape != server.kernelShape {
                 followModelChange()
             }
         } else {

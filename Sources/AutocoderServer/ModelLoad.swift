@@ -1,8 +1,11 @@
-// /load, /load/decoder and /load/encoder, from the request to /loaded:
+// /load, /load/decoder, /load/encoder, and the Max external's /open and
+// /open/fft, from the request to /loaded:
 // - `handle` (network thread) checks the argument and resolves the path;
-// - the load (worker) reads the model files and builds the voice;
-// - `apply` (network thread) swaps the voice in (with a kernel for a new band
-//   count), keeps the new decoder and encoder, has the autocode voice follow
+// - the load (worker) picks the bundle's files (the `.dec`, or the `.fft.dec`
+//   when the bundle has no `.dec` or /open/fft asks for it), reads them and
+//   builds the voice;
+// - `apply` (network thread) swaps the voice in (with a kernel for a new frame
+//   layout), keeps the new decoder and encoder, has the autocode voice follow
 //   the new model, and replies /loaded to whoever asked.
 // A newer request at the same address supersedes an older one still loading;
 // requests at different addresses apply in the order they came. Until a new
@@ -12,30 +15,51 @@ import AutocoderEngine
 import AutocoderModel
 
 final class ModelLoad {
+    /// What an address loads.
+    enum Selection {
+        /// The decoder, and the encoder when the bundle has one (/load).
+        case model
+        /// The decoder (/load/decoder, /open).
+        case decoder
+        /// The `.fft.dec`, even when there is a `.dec` (/open/fft).
+        case fftDecoder
+        /// The encoder (/load/encoder).
+        case encoder
+
+        func parts(of anchor: String) -> Set<ModelBundle.Part> {
+            switch self {
+            case .model: ModelBundle.parts(of: anchor, encoder: .whenPresent)
+            case .decoder: ModelBundle.parts(of: anchor)
+            case .fftDecoder: ModelBundle.parts(of: anchor, fft: true)
+            case .encoder: [.encoder]
+            }
+        }
+    }
+
     let address: String
-    private let parts: Set<ModelBundle.Part>
+    private let selection: Selection
     private unowned let server: AutocoderServer
     private var pending = PendingRequest()
 
-    init(server: AutocoderServer, address: String, parts: Set<ModelBundle.Part>) {
+    init(server: AutocoderServer, address: String, selection: Selection) {
         self.server = server
         self.address = address
-        self.parts = parts
+        self.selection = selection
     }
 
     func handle(_ request: Request) throws {
         try server.expectPath(request)
         let path = try server.paths.resolve(try request.string(0))
-        let parts = self.parts
+        let selection = self.selection
         pending.replace(with: server.ticket(request), on: server)
         server.loads.submit(LoadJob(kind: address, work: { [unowned self] _ in
             let bundle: ModelBundle
             do {
-                bundle = try ModelBundle(anchor: path, parts: parts)
+                bundle = try ModelBundle(anchor: path, parts: selection.parts(of: path))
             } catch {
                 throw Rejection("\(error); the current model stays loaded")
             }
-            let voice = bundle.decoder == nil ? nil : try Voice(bundle: bundle)
+            let voice = bundle.synthesis == nil ? nil : try Voice(bundle: bundle)
             return { [unowned self] in apply(bundle, voice) }
         }, failed: { [unowned self] error in
             if let ticket = pending.finish() { server.reject(ticket, error) }
@@ -43,20 +67,23 @@ final class ModelLoad {
     }
 
     private func apply(_ bundle: ModelBundle, _ voice: Voice?) {
-        if let voice, let decoder = bundle.decoder {
-            if voice.melCount == server.melCount {
+        if let voice, let decoder = bundle.outputDecoder, let synthesis = bundle.synthesis {
+            if voice.layout == server.layout {
                 server.engine.send(.voice(Unmanaged.passRetained(voice)))
             } else {
-                let kernel = SynthesisKernel(shape: server.kernelShape, sampleRate: server.engine.sampleRate, melCount: voice.melCount)
+                let kernel = SynthesisKernel(shape: server.kernelShape, sampleRate: server.engine.sampleRate, layout: voice.layout)
                 server.engine.send(.kernel(Unmanaged.passRetained(kernel), voice: Unmanaged.passRetained(voice)))
-                server.melCount = voice.melCount
+                server.layout = voice.layout
             }
             server.decoder = decoder
+            server.synthesisDecoder = synthesis.decoder
             server.anchor = bundle.anchor
         }
-        if let encoder = bundle.encoder { server.encoder = encoder }
+        // A whole model replaces the encoder too: one of another model would encode into the wrong space.
+        if selection == .model || bundle.encoder != nil { server.encoder = bundle.encoder }
         server.autocodeInput.followModelChange()
-        server.logger.info("loaded \(bundle.anchor) (\(parts.map(\.rawValue).sorted().joined(separator: ", ")))")
+        let files = bundle.models.keys.map(\.rawValue).sorted().joined(separator: ", ")
+        server.logger.info("loaded \(bundle.anchor) (\(files))\(bundle.synthesis.map { ": " + $0.summary } ?? "")")
         if let ticket = pending.finish() { server.reply("/loaded", [.string(bundle.anchor)], to: ticket.requester) }
     }
 }

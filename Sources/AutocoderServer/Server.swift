@@ -72,11 +72,17 @@ public final class AutocoderServer: @unchecked Sendable {
 
     // Network-thread state.
     var anchor: String
+    /// The loaded model's decoder as /decode answers: its own output (4096
+    /// values for the training notebook's `.fft.dec`).
     var decoder: Decoder?
+    /// The decoder synthesis runs (for a `.fft.dec` of the standard matrix, its
+    /// mel part), which the autocode voice plays too.
+    var synthesisDecoder: Decoder?
     var encoder: Encoder?
     private var requestedShape: SynthesisShape
     var kernelShape: SynthesisShape
-    var melCount: Int
+    /// The frames the sounding kernel is built for.
+    var layout: FrameLayout
     var distance: DistanceTable?
     private var windowSkip = 1024
     private var received = 0
@@ -90,9 +96,12 @@ public final class AutocoderServer: @unchecked Sendable {
 
     // The slow requests, each from its check to its reply.
     private lazy var modelLoads = [
-        ModelLoad(server: self, address: "/load", parts: [.decoder, .encoder]),
-        ModelLoad(server: self, address: "/load/decoder", parts: [.decoder]),
-        ModelLoad(server: self, address: "/load/encoder", parts: [.encoder]),
+        ModelLoad(server: self, address: "/load", selection: .model),
+        ModelLoad(server: self, address: "/load/decoder", selection: .decoder),
+        ModelLoad(server: self, address: "/load/encoder", selection: .encoder),
+        // The Max external's names.
+        ModelLoad(server: self, address: "/open", selection: .decoder),
+        ModelLoad(server: self, address: "/open/fft", selection: .fftDecoder),
     ]
     lazy var distanceLoad = DistanceLoad(server: self)
     lazy var granularLoad = GranularLoad(server: self)
@@ -110,19 +119,20 @@ public final class AutocoderServer: @unchecked Sendable {
         do { paths = try PathPolicy(root: configuration.root) } catch let rejection as Rejection {
             throw ServerConfigurationError(description: rejection.reason)
         }
-        let bundle = try ModelBundle(anchor: configuration.model, parts: Self.availableParts(configuration.model))
+        let bundle = try ModelBundle(anchor: configuration.model, parts: ModelBundle.parts(of: configuration.model, encoder: .whenPresent))
         anchor = bundle.anchor
-        decoder = bundle.decoder
+        decoder = bundle.outputDecoder
+        synthesisDecoder = bundle.synthesis?.decoder
         encoder = bundle.encoder
         let voice = try Voice(bundle: bundle)
-        melCount = voice.melCount
+        layout = voice.layout
 
         PortAudio.setJACKClientName(configuration.output.jackClientName)
         let output = try configuration.output.open()
         let sampleRate = output.sampleRate
         requestedShape = configuration.shape
         kernelShape = configuration.shape.scaled(toSampleRate: sampleRate)
-        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, melCount: voice.melCount)
+        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, layout: voice.layout)
         engine = SynthesisEngine(voice: voice, kernel: kernel, channels: configuration.output.channels, seed: configuration.seed,
                                  walking: configuration.walking, playing: configuration.playing)
         for (parameter, value) in configuration.settings { engine.send(.parameter(parameter, value)) }
@@ -385,6 +395,18 @@ public final class AutocoderServer: @unchecked Sendable {
         }
         on("/reset") { [unowned self] _ in engine.send(.reset) }
 
+        // The Max external's names (/open and /open/fft are among the model loads):
+        // it tells the server the output size it expects of the model.
+        on("/output_size") { [unowned self] request in
+            try request.expect(arguments: 1...1)
+            let size = try request.integer(0, in: 1...1 << 24)
+            guard let decoder else { throw Rejection("no decoder loaded") }
+            guard size == decoder.outputCount else {
+                throw Rejection("the loaded model makes \(decoder.outputCount) values, not \(size)")
+            }
+            reply("/output_size", [.int(Int32(size))])
+        }
+
         // This server's own controls.
         on("/latent") { [unowned self] request in
             let count = decoder?.latentCount ?? LatentVector.capacity
@@ -453,11 +475,6 @@ public final class AutocoderServer: @unchecked Sendable {
 
     // MARK: Handlers
 
-    private static func availableParts(_ anchorPath: String) -> Set<ModelBundle.Part> {
-        let anchor = ModelBundle.anchor(from: anchorPath)
-        return FileManager.default.fileExists(atPath: anchor + ".enc") ? [.decoder, .encoder] : [.decoder]
-    }
-
     private func decode(_ request: Request) throws {
         guard let decoder else { throw Rejection("no decoder loaded") }
         let given = try request.numbers(maximum: decoder.latentCount)
@@ -489,7 +506,7 @@ public final class AutocoderServer: @unchecked Sendable {
         }
         requestedShape = shape
         kernelShape = shape.scaled(toSampleRate: engine.sampleRate)
-        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: engine.sampleRate, melCount: melCount)
+        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: engine.sampleRate, layout: layout)
         engine.send(.kernel(Unmanaged.passRetained(kernel), voice: nil))
         autocodeInput.followModelChange()
     }

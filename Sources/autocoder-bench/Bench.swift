@@ -33,6 +33,7 @@ struct Bench {
             let batch = batchThroughput(decoder, batch: 256)
             print(row(label + ", batches of 256", String(format: "%.0f frames/s", batch), "—"))
         }
+        try fftDecoderSpeeds()
         for fftSize in [4096, 16384] {
             let bank = MelFilterbank(fftSize: fftSize)
             let micros = melToSpectrumTiming(bank)
@@ -63,6 +64,36 @@ struct Bench {
         print(row("control latency, /status during a 3-min input load",
                   String(format: "p50 %.1f, p99 %.1f, max %.1f ms", duringLoad.p50, duringLoad.p99, duringLoad.max),
                   String(format: "a few ms (%d round trips, %.1f s load)", duringLoad.count, duringLoad.loadSeconds)))
+    }
+
+    /// The training notebook's `.fft.dec` (TensorFlow 2.8's file of the
+    /// full-size shallow model): its whole output per call (what decode and
+    /// /decoded give, and what a matrix that is no filterbank plays every hop)
+    /// and its mel part (what the standard matrix plays); its 4096 bins mapped
+    /// onto the running FFT; offline renders on both paths.
+    static func fftDecoderSpeeds() throws {
+        let bundle = try ModelBundle(anchor: root + "/Tests/Fixtures/models/fft-tf28-full-shallow", parts: [.fftDecoder])
+        for (label, decoder) in [("4096 bins (whole output)", bundle.fftDecoder!), ("mel part (standard M)", bundle.synthesis!.decoder)] {
+            let timing = decodeTiming(decoder)
+            print(row("decode, .fft.dec " + label + ", µs/call", String(format: "%.1f (p50 %.1f, p99 %.1f)", timing.mean, timing.p50, timing.p99), "—"))
+        }
+        for fftSize in [4096, 16384] {
+            let map = LinearBinMap(sourceCount: 4096, sourceSpacing: 22050.0 / 4096, fftSize: fftSize, sampleRate: 44100)
+            let bins = (0..<4096).map { Float($0 % 23) / 23 }
+            var spectrum = [Float](repeating: 0, count: fftSize / 2)
+            let rounds = 5000
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<rounds { map.map(bins, &spectrum) }
+            let micros = Double(DispatchTime.now().uptimeNanoseconds - start) / 1000 / Double(rounds)
+            print(row("4096 linear bins -> spectrum, N = \(fftSize), µs/call", String(format: "%.2f", micros), "O(N + bins)"))
+        }
+        // The same model as linear bins mapped by frequency (as a matrix that is no filterbank plays).
+        let standard = try Voice(bundle: bundle)
+        let mapped = Voice(decoder: Decoder(sharing: bundle.fftDecoder!), maxIn: bundle.metadata.maxIn, name: "mapped")
+        for (label, voice) in [("standard M", standard), ("mapped bins", mapped)] {
+            let speed = offlineRenderSpeed(voice: voice, shape: .standard)
+            print(row("offline render 4096/512, .fft.dec " + label, String(format: "%.0f× real time", speed), "—"))
+        }
     }
 
     /// `autocoder distances` on 5000 random encodings: a typical N and the whole
@@ -173,10 +204,12 @@ struct Bench {
     }
 
     static func engine(model: String, shape: SynthesisShape = .standard) throws -> SynthesisEngine {
-        let bundle = try ModelBundle(anchor: model, parts: [.decoder])
-        let voice = try Voice(bundle: bundle)
-        return SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: shape, sampleRate: 44100, melCount: voice.melCount),
-                               channels: 2, walking: true, tapSeconds: 1)
+        engine(voice: try Voice(bundle: try ModelBundle(anchor: model, parts: [.decoder])), shape: shape)
+    }
+
+    static func engine(voice: Voice, shape: SynthesisShape = .standard) -> SynthesisEngine {
+        SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: shape, sampleRate: 44100, layout: voice.layout),
+                        channels: 2, walking: true, tapSeconds: 1)
     }
 
     static func threadCPUSeconds() -> Double {
@@ -187,7 +220,11 @@ struct Bench {
 
     /// Audio seconds rendered per CPU second, one thread.
     static func offlineRenderSpeed(model: String, shape: SynthesisShape) throws -> Double {
-        let engine = try engine(model: model, shape: shape)
+        offlineRenderSpeed(voice: try Voice(bundle: try ModelBundle(anchor: model, parts: [.decoder])), shape: shape)
+    }
+
+    static func offlineRenderSpeed(voice: Voice, shape: SynthesisShape) -> Double {
+        let engine = engine(voice: voice, shape: shape)
         let block = 4096
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
         defer { buffer.deallocate() }

@@ -18,7 +18,7 @@ struct Autocode: ParsableCommand {
         """
     )
 
-    @Argument(help: "The carrier model's anchor (ANCHOR.enc, .dec and .mm).")
+    @Argument(help: "The carrier model's anchor (ANCHOR.enc, .mm, and .dec or .fft.dec).")
     var carrier: String
 
     @Argument(help: "The modulator: any sound file (resampled to 44.1 kHz, mixed to mono).")
@@ -84,8 +84,8 @@ struct Autocode: ParsableCommand {
     func run() throws {
         try output.checkWritable()
         let sampleRate = 44100
-        let bundle = try ModelBundle(anchor: carrier, parts: [.encoder, .decoder])
-        guard let encoder = bundle.encoder, let decoder = bundle.decoder else { return }
+        let bundle = try ModelBundle(anchor: carrier, parts: ModelBundle.parts(of: carrier, encoder: .required))
+        guard let encoder = bundle.encoder, let decoder = bundle.synthesis?.decoder else { return }
         let mapping = try mapping(dimensions: decoder.latentCount)
         let input = try AudioLoader.loadMono(modulator, sampleRate: sampleRate)
         let shape = try shape()

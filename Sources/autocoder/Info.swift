@@ -4,7 +4,7 @@ import Foundation
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a model: architecture, dimensions, operators, scaling and files."
+        abstract: "Describe a model: architecture, dimensions, operators, scaling, files and the path synthesis takes."
     )
 
     @Argument(help: "The model's anchor, e.g. models/drone.wav (or one of its files).")
@@ -39,6 +39,10 @@ struct Info: ParsableCommand {
             let title = part == .decoder ? "decoder" : part == .encoder ? "encoder" : "fft decoder"
             print("\(title)\(String(repeating: " ", count: 14 - title.count))\(plan.inputCount) -> \(plan.outputCounts.map(String.init).joined(separator: ", ")) values, \(plan.parameterCount) parameters")
             print("  format      TensorFlow Lite schema \(model.schemaVersion), " + (model.signatureKey.map { "signature '\($0)'" } ?? "no signature (outputs in Keras order)"))
+            if let decoder = part == .decoder ? bundle.decoder : part == .fftDecoder ? bundle.fftDecoder : nil {
+                let plays = bundle.synthesis?.decoder.path == decoder.path
+                print("  synthesis   \(SynthesisSource(decoder).summary)" + (plays ? "" : " (not played: the .dec is; load it with /open/fft or --fft-dec)"))
+            }
             if part == .encoder {
                 let names = ["z_mean", "z_log_var", "z"]
                 print("  outputs     " + plan.outputCounts.enumerated().map { "\($0 < names.count ? names[$0] : "output \($0)") (\($1))" }.joined(separator: ", "))

@@ -13,8 +13,11 @@ struct Render: ParsableCommand {
         """
     )
 
-    @Argument(help: "The model's anchor, e.g. models/drone.wav.")
+    @Argument(help: "The model's anchor, e.g. models/drone.wav: its .dec, or its .fft.dec when it has no .dec.")
     var anchor: String
+
+    @Flag(name: .customLong("fft-dec"), help: "Play the bundle's .fft.dec even when it has a .dec.")
+    var fftDecoder = false
 
     @Option(help: "Synthesis frames (hops) to render; the file lasts frames × hop samples.", transform: NegativeNumbers.int)
     var frames: Int = 1000
@@ -42,10 +45,10 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
-        let bundle = try ModelBundle(anchor: anchor, parts: [.decoder])
+        let bundle = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, fft: fftDecoder))
         let voice = try Voice(bundle: bundle)
         let shape = try synthesis.shape().scaled(toSampleRate: Double(sampleRate))
-        let kernel = SynthesisKernel(shape: shape, sampleRate: Double(sampleRate), melCount: voice.melCount)
+        let kernel = SynthesisKernel(shape: shape, sampleRate: Double(sampleRate), layout: voice.layout)
         let engine = SynthesisEngine(voice: voice, kernel: kernel, channels: channels, seed: synthesis.seed,
                                      walking: !synthesis.noWalk, tapSeconds: 0.1)
         synthesis.apply(to: engine)

@@ -34,6 +34,26 @@ public func centroid(_ power: [Double], sampleRate: Double = 44100) -> Double {
     return power.enumerated().reduce(0) { $0 + Double($1.offset) * binHz * $1.element } / total
 }
 
+/// Pearson correlation of log power between a sound's averaged STFT (frames
+/// of `size`) and a linear spectrum `reference` (magnitude k at
+/// k × 22050 / reference.count Hz, interpolated at the analysis bins), between
+/// `low` and `high` Hz: how well the sound follows the spectrum.
+public func logSpectrumCorrelation(_ sound: [Float], size: Int, sampleRate: Double, reference: [Float],
+                                   low: Double = 100, high: Double = 16000) -> Double {
+    let power = powerSpectrum(sound, size: size)
+    var ours: [Double] = [], theirs: [Double] = []
+    for b in power.indices {
+        let hz = Double(b) * sampleRate / Double(size)
+        guard hz >= low, hz <= high else { continue }
+        let position = hz / (22050 / Double(reference.count))
+        let k = min(Int(position), reference.count - 1), t = position - Double(k)
+        let magnitude = Double(reference[k]) * (1 - t) + Double(reference[min(k + 1, reference.count - 1)]) * t
+        ours.append(log(power[b] + 1e-30))
+        theirs.append(log(magnitude * magnitude + 1e-30))
+    }
+    return pearson(ours, theirs)
+}
+
 public func pearson(_ a: [Double], _ b: [Double]) -> Double {
     let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
     var sab = 0.0, saa = 0.0, sbb = 0.0

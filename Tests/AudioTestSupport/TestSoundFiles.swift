@@ -1,5 +1,6 @@
 // Sound files the tests need that no encoder would write: float WAVs holding
-// NaN or infinity, and WAVs whose header promises more than the file holds.
+// NaN or infinity, and WAVs whose header promises more than the file holds;
+// and a reader of float WAVs for tests that cannot link libsndfile.
 
 import Foundation
 
@@ -23,6 +24,31 @@ public enum TestSoundFiles {
             let noise = Float(seed >> 8) / Float(1 << 24) - 0.5
             return level * Float(sin(2 * Double.pi * 440 * Double(i) / Double(sampleRate))) + 0.05 * noise
         }
+    }
+
+    /// The samples (interleaved), channels and rate of a 32-bit float WAV, or nil when it is not one.
+    public static func readFloatWAV(_ path: String) -> (samples: [Float], channels: Int, sampleRate: Int)? {
+        guard let data = FileManager.default.contents(atPath: path), data.count >= 12,
+              data.prefix(4) == Data("RIFF".utf8), data[8..<12] == Data("WAVE".utf8) else { return nil }
+        let bytes = [UInt8](data)
+        func u32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        var at = 12, channels = 0, sampleRate = 0, bits = 0
+        while at + 8 <= bytes.count {
+            let id = String(decoding: bytes[at..<at + 4], as: UTF8.self), size = u32(at + 4)
+            if id == "fmt " {
+                guard [3, 0xFFFE].contains(u16(at + 8)) else { return nil }
+                channels = u16(at + 10)
+                sampleRate = u32(at + 12)
+                bits = u16(at + 22)
+            } else if id == "data", bits == 32, channels > 0 {
+                let count = min(size, bytes.count - at - 8) / 4
+                let samples = (0..<count).map { Float(bitPattern: UInt32(u32(at + 8 + 4 * $0))) }
+                return (samples, channels, sampleRate)
+            }
+            at += 8 + size + size % 2
+        }
+        return nil
     }
 
     private static func le32(_ value: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(value).littleEndian) { Array($0) } }

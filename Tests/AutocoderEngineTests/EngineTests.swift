@@ -15,7 +15,7 @@ enum EngineFixture {
     static func engine(shape: SynthesisShape = .standard, seed: UInt64 = 1, walking: Bool = false, channels: Int = 1,
                        sampleRate: Double = 44100) -> SynthesisEngine {
         let voice = try! Voice(bundle: bundle)
-        let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, melCount: voice.melCount)
+        let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: voice.layout)
         return SynthesisEngine(voice: voice, kernel: kernel, channels: channels, seed: seed, walking: walking, tapSeconds: 1)
     }
 
@@ -40,7 +40,7 @@ enum EngineFixture {
         // Nobody drains the tap: it fills, then refuses samples; the engine
         // counts the frames it could not hand over and keeps rendering.
         let voice = try! Voice(bundle: EngineFixture.bundle)
-        let engine = SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, melCount: 512),
+        let engine = SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: .mel(bands: 512)),
                                      channels: 2, walking: true, tapSeconds: 0.1)
         var block = [Float](repeating: 0, count: 256 * 2)
         var lastLevel: Float = 0
@@ -182,7 +182,7 @@ enum EngineFixture {
         let engine = EngineFixture.engine(walking: true)
         _ = EngineFixture.render(engine, frames: 22050)
         let shape = try! SynthesisShape.validated(fftSize: 16384, hop: 1024).get()
-        let kernel = SynthesisKernel(shape: shape, sampleRate: 44100, melCount: 512)
+        let kernel = SynthesisKernel(shape: shape, sampleRate: 44100, layout: .mel(bands: 512))
         engine.send(.kernel(Unmanaged.passRetained(kernel), voice: nil))
         let after = EngineFixture.render(engine, frames: 2 * 44100)
         engine.collectRetired()

@@ -7,6 +7,8 @@ Run once per toolchain; the outputs are committed under Tests/Fixtures/.
     python make_fixtures.py models Tests/Fixtures/models --tag old
     # TensorFlow 2.21: files with a serving_default signature ("new")
     python make_fixtures.py models Tests/Fixtures/models --tag new
+    # the training notebook's .fft.dec bundles, one converter per run (see models/FFTDEC.md)
+    python make_fixtures.py fftdec Tests/Fixtures/models --tag tf25|tf28|tf215
     # python_speech_features filterbanks
     python make_fixtures.py filterbanks Tests/Fixtures/filterbanks
     # the published analysis of the recordings in Tests/Fixtures/sounds
@@ -14,7 +16,7 @@ Run once per toolchain; the outputs are committed under Tests/Fixtures/.
     # the bundled model: published analysis + VAE trained with TensorFlow 2.21
     python make_fixtures.py bundle models/drone.wav
 
-`scripts/make-fixtures` creates both virtual environments and runs all three.
+`scripts/make-fixtures` creates the virtual environments and runs them all.
 
 Models follow the published autocoder architectures (shallow and deep VAE,
 sampling with the fixed epsilon 1e-6), trained for a few steps on synthetic
@@ -200,6 +202,181 @@ def make_models(out, tag):
         open(os.path.join(out, "unsupported-float16.dec"), "wb").write(convert(decoder, "float16"))
 
 
+def inversion_matrix(nfilt, nfft):
+    """SPEC §3's inversion matrix (nfilt x nfft/2), float64 as python_speech_features returns it."""
+    from python_speech_features.base import get_filterbanks
+
+    bank = get_filterbanks(nfilt=nfilt, nfft=nfft, samplerate=44100, lowfreq=0, highfreq=22050)
+    return np.ascontiguousarray(bank[:, : nfft // 2])
+
+
+def generic_matrix(rows, bins, rng):
+    """A non-negative constant that is no filterbank: each row a few bumps of random place and width."""
+    k = np.arange(bins) / bins
+    matrix = np.zeros((rows, bins))
+    for row in matrix:
+        for _ in range(rng.integers(1, 4)):
+            row += rng.uniform(0.2, 2) * np.exp(-((k - rng.uniform()) ** 2) / (2 * rng.uniform(0.002, 0.05) ** 2))
+    matrix[matrix < 1e-3] = 0
+    return matrix
+
+
+def spectrum_decoder(decoder, matrix):
+    """The training notebook's .fft.dec: the mel decoder's output dotted with a constant, exactly as it
+    writes it (Dot(axes=(1,1)) against K.expand_dims(tf.constant(M), 0), M left float64)."""
+    import tensorflow as tf
+    import tensorflow.keras.backend as K
+
+    constant = K.expand_dims(tf.constant(matrix), 0)
+    spectrum = tf.keras.layers.Dot(axes=(1, 1))([decoder.outputs[0], constant])
+    return tf.keras.Model(decoder.inputs, spectrum, name="decoder")
+
+
+def final_step_decoder(decoder, step):
+    """A decoder whose last operator is one the reader does not support (the refusal must name it)."""
+    import tensorflow as tf
+
+    outputs = decoder.outputs[0]
+    if step == "cumsum":
+        outputs = tf.math.cumsum(outputs, axis=1)
+    else:
+        outputs = tf.gather(outputs, np.arange(outputs.shape[1])[::-1].copy(), axis=1)
+    return tf.keras.Model(decoder.inputs, outputs, name="decoder")
+
+
+def operator_table(model_bytes):
+    """Every operator of a TensorFlow Lite file with its tensors (shape, signature, type, constant values
+    when small) and its options, read with the flatbuffer schema TensorFlow ships."""
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    def enum_names(cls):
+        return {v: k for k, v in vars(cls).items() if not k.startswith("_")}
+
+    ops, types, option_types = enum_names(schema.BuiltinOperator), enum_names(schema.TensorType), \
+        enum_names(schema.BuiltinOptions)
+    dtypes = {"FLOAT32": np.float32, "FLOAT64": np.float64, "INT32": np.int32, "INT64": np.int64}
+    model = schema.Model.GetRootAsModel(model_bytes, 0)
+    graph = model.Subgraphs(0)
+
+    def tensor(index):
+        if index < 0:
+            return "(none)"
+        t = graph.Tensors(index)
+        kind = types[t.Type()]
+        text = f"#{index} {t.Name().decode()} {kind} {t.ShapeAsNumpy().tolist()}"
+        if hasattr(t, "ShapeSignatureLength") and t.ShapeSignatureLength():
+            text += f" signature {t.ShapeSignatureAsNumpy().tolist()}"
+        data = model.Buffers(t.Buffer()).DataAsNumpy() if t.Buffer() < model.BuffersLength() else 0
+        if not isinstance(data, int) and len(data):
+            if kind in dtypes and len(data) <= 64:
+                text += f" = {np.frombuffer(data.tobytes(), dtypes[kind]).tolist()}"
+            else:
+                text += f" constant ({len(data)} bytes)"
+        return text
+
+    def options(op):
+        name = option_types.get(op.BuiltinOptionsType(), "NONE")
+        if name == "NONE" or op.BuiltinOptions() is None:
+            return "no options"
+        cls = getattr(schema, name)
+        table = cls()
+        table.Init(op.BuiltinOptions().Bytes, op.BuiltinOptions().Pos)
+        fields = []
+        for field in sorted(vars(cls)):
+            if field.startswith("_") or field in ("Init",) or field.startswith("GetRootAs") \
+                    or field.endswith(("AsNumpy", "Length", "IsNone")) or "BufferHasIdentifier" in field:
+                continue
+            value = getattr(table, field + "AsNumpy")().tolist() if hasattr(table, field + "Length") \
+                else getattr(table, field)()
+            fields.append(f"{field}={value}")
+        return f"{name}({', '.join(fields)})"
+
+    signatures = [model.SignatureDefs(i).SignatureKey().decode() for i in range(model.SignatureDefsLength())] \
+        if hasattr(model, "SignatureDefsLength") else []
+    lines = [f"signatures {signatures or 'none'}",
+             f"inputs {[tensor(i) for i in graph.InputsAsNumpy()]}",
+             f"outputs {[tensor(i) for i in graph.OutputsAsNumpy()]}"]
+    for n in range(graph.OperatorsLength()):
+        op = graph.Operators(n)
+        code = model.OperatorCodes(op.OpcodeIndex())
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) if hasattr(code, "DeprecatedBuiltinCode") \
+            else code.BuiltinCode()
+        lines.append(f"op {n}: {ops.get(builtin, builtin)} {options(op)}")
+        lines += [f"    in  {tensor(i)}" for i in op.InputsAsNumpy()]
+        lines += [f"    out {tensor(i)}" for i in op.OutputsAsNumpy()]
+    return lines
+
+
+def make_fftdec(out, tag):
+    """The training notebook's .fft.dec bundles (NAME.fft.dec + NAME.mm, no .dec or .enc), recorded with
+    TensorFlow Lite's interpreter:
+      NAME.latents.npy   K x 8   latent values in [0,1] (all 0, all 1, centre, two corners, random)
+      NAME.decoded.npy   K x B   the .fft.dec's output for latent * scale_mult + scale_subtract
+      NAME.mel.npy       K x D   the same through the mel decoder alone (the part before the Dot)
+    plus, for the refusals, fft-TAG-unsupported-STEP.fft.dec whose last operator is CUMSUM or GATHER."""
+    import tensorflow as tf
+
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(8192)
+    tf.random.set_seed(8192)
+    if hasattr(tf.keras.utils, "set_random_seed"):
+        # Keras 2.15 draws unseeded initial weights afresh each run unless Keras itself is seeded
+        # (this seeds Python, NumPy and TensorFlow; 2.8 gives the same weights either way).
+        tf.keras.utils.set_random_seed(8192)
+    configs = [
+        # name, input_dim (mel), intermediate_dim, deep widths, training steps, constant
+        ("full-shallow", 512, 1000, None, 40, lambda: inversion_matrix(512, 8192)),
+        ("tiny-shallow", 32, 16, None, 60, lambda: inversion_matrix(32, 128)),
+    ]
+    if tag == "tf28":
+        configs += [
+            ("full-deep", 512, 1000, DEEP_WIDTHS_FULL, 40, lambda: inversion_matrix(512, 8192)),
+            ("inv2048-shallow", 512, 32, None, 60, lambda: inversion_matrix(512, 2048)),
+            ("generic-shallow", 64, 24, None, 60, lambda: generic_matrix(64, 1000, rng)),
+        ]
+    for name, input_dim, intermediate_dim, deep_widths, steps, make_matrix in configs:
+        stem = os.path.join(out, f"fft-{tag}-{name}")
+        encoder, decoder = build(input_dim, intermediate_dim, 8, deep_widths)
+        data = synthetic_frames(256, input_dim, rng)
+        loss = train_steps(encoder, decoder, data, steps)
+        z_mean = encoder.predict(data, verbose=0)[0]
+        write_mm(stem + ".mm", 0.0, 1951.679423, z_mean.max(axis=0) - z_mean.min(axis=0), z_mean.min(axis=0),
+                 input_dim, intermediate_dim, 8, 1 if deep_widths else 0)
+        mm = np.loadtxt(stem + ".mm", delimiter=",")
+        scale_mult, scale_subtract = mm[0][:8], mm[1][:8]
+
+        matrix = make_matrix()
+        fft_bytes = convert(spectrum_decoder(decoder, matrix), "float32")
+        open(stem + ".fft.dec", "wb").write(fft_bytes)
+
+        corners = np.arange(8) % 2
+        latents = np.vstack([np.zeros(8), np.ones(8), np.full(8, 0.5), corners, 1 - corners,
+                             rng.uniform(0, 1, (7, 8))])
+        inputs = [(v * scale_mult + scale_subtract).astype(np.float32) for v in latents]
+        fft_interpreter, mel_interpreter = interpreter_for(fft_bytes), interpreter_for(convert(decoder, "float32"))
+        decoded = np.array([list(run(fft_interpreter, z).values())[0] for z in inputs], dtype=np.float32)
+        mel = np.array([list(run(mel_interpreter, z).values())[0] for z in inputs], dtype=np.float32)
+        np.save(stem + ".latents.npy", latents.astype(np.float32))
+        np.save(stem + ".decoded.npy", decoded)
+        np.save(stem + ".mel.npy", mel)
+
+        product = mel.astype(np.float64) @ matrix
+        print(f"{stem}: TensorFlow {tf.__version__}, loss {loss:.3f}, {len(fft_bytes)} bytes, decoded {decoded.shape}, "
+              f"max|decoded| {np.abs(decoded).max():.6g}, "
+              f"max|decoded - mel x M| {np.abs(decoded - product).max():.3g}")
+        print("\n".join("  " + line for line in operator_table(fft_bytes)))
+
+    if tag == "tf28":
+        for step in ("cumsum", "gather"):
+            encoder, decoder = build(32, 16, 8, None)
+            model_bytes = convert(final_step_decoder(decoder, step), "float32")
+            stem = os.path.join(out, f"fft-{tag}-unsupported-{step}")
+            open(stem + ".fft.dec", "wb").write(model_bytes)
+            write_mm(stem + ".mm", 0.0, 1951.679423, np.ones(8), np.zeros(8), 32, 16, 8, 0)
+            print(f"{stem}: {len(model_bytes)} bytes")
+            print("\n".join("  " + line for line in operator_table(model_bytes)))
+
+
 def make_filterbanks(out):
     from python_speech_features.base import get_filterbanks
 
@@ -276,9 +453,9 @@ def make_bundle(sound, epochs, learning_rate, batch_size):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["models", "filterbanks", "analysis", "bundle"])
+    parser.add_argument("what", choices=["models", "fftdec", "filterbanks", "analysis", "bundle"])
     parser.add_argument("out", help="output folder, or for bundle the sound file (the anchor)")
-    parser.add_argument("--tag", choices=["old", "new"])
+    parser.add_argument("--tag", choices=["old", "new", "tf25", "tf28", "tf215"])
     parser.add_argument("--epochs", type=int, default=400)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--batch-size", type=int, default=256)
@@ -291,6 +468,10 @@ def main():
         if not args.tag:
             sys.exit("models needs --tag old|new")
         make_models(args.out, args.tag)
+    elif args.what == "fftdec":
+        if args.tag not in ("tf25", "tf28", "tf215"):
+            sys.exit("fftdec needs --tag tf25|tf28|tf215 (the converter)")
+        make_fftdec(args.out, args.tag)
     else:
         make_filterbanks(args.out)
 

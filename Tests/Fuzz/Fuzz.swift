@@ -6,6 +6,7 @@
 // without FUZZING it replays the files named on its command line.
 
 import AutocoderAudio
+import AutocoderDSP
 import AutocoderModel
 import AutocoderOSC
 import AutocoderServer
@@ -16,7 +17,9 @@ let scratch = NSTemporaryDirectory() + "autocoder-fuzz-\(getpid())"
 
 /// A server with the null output, confined to a scratch folder, that OSC input
 /// is dispatched to (replies go to a port nobody listens on). The folder holds
-/// a model whose weights are NaN (the seeds load it) and a copy of the model.
+/// a model whose weights are NaN (the seeds load it) and a copy of the model
+/// with a `.fft.dec` beside its `.dec` (its mel decoder dotted with the
+/// inversion matrix at 1024, small enough to load often), for /open/fft.
 let server: AutocoderServer = {
     try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     let model = ProcessInfo.processInfo.environment["AUTOCODER_FUZZ_MODEL"] ?? "models/drone.wav"
@@ -27,6 +30,10 @@ let server: AutocoderServer = {
         try? FileManager.default.copyItem(atPath: model + suffix, toPath: scratch + "/model.wav" + suffix)
     }
     try? FileManager.default.copyItem(atPath: model + ".dec", toPath: scratch + "/model.wav.dec")
+    let bank = MelFilterbank(filterCount: 512, fftSize: 1024)
+    let matrix = (0..<512).flatMap { band in (0..<512).map { bank.inversionWeight(filter: band, bin: $0) } }
+    let layers = DenseLayer.layers(of: try! TFLiteModel(contentsOf: model + ".dec"))
+    _ = FileManager.default.createFile(atPath: scratch + "/model.wav.fft.dec", contents: Data(TFLiteWriter.linearSpectrumDecoder(layers, matrix: matrix)))
     var configuration = ServerConfiguration(model: ProcessInfo.processInfo.environment["AUTOCODER_FUZZ_MODEL"] ?? "models/drone.wav")
     configuration.listenPort = 0
     configuration.output.nullOutput = true

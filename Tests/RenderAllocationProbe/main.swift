@@ -4,12 +4,16 @@
 // including model and FFT swaps, with the granular voice and the autocode
 // voice (on a looped sound, and on the device's input when it has one)
 // playing — reshapes to every kind of shape (crossfades, some overlapping),
-// models of another band count, a model that overflows to NaN — and reports
-// how many heap allocations the render thread made. Run by AutocoderServerTests:
+// models of another band count, a model that overflows to NaN, `.fft.dec`
+// models on both of their paths (the standard matrix, played from its mel
+// values; another matrix, its linear bins mapped by frequency, also as the
+// autocode voice's carrier) — and reports how many heap allocations the
+// render thread made. Run by AutocoderServerTests:
 //
 //   LD_PRELOAD=.build/debug/libMallocInterposerSwift.so render-allocation-probe MODEL [seconds] [--null]
 
 import AutocoderAudio
+import AutocoderDSP
 import AutocoderEngine
 import AutocoderModel
 import Foundation
@@ -34,7 +38,7 @@ if let device = output as? PortAudioOutput, device.device.inputChannels == 0 {
     output = try request.open()
 }
 let sampleRate = output.sampleRate
-let engine = SynthesisEngine(voice: try Voice(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, melCount: 512))
+let engine = SynthesisEngine(voice: try Voice(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, layout: .mel(bands: 512)))
 
 // Material for the generative voices: a second of tone bursts, and a table
 // that walks it.
@@ -45,8 +49,25 @@ func granularVoice() -> GranularVoice {
     voice.play(true)
     return voice
 }
-func autocodeVoice(loop: Bool) throws -> AutocodeVoice {
-    let voice = try AutocodeVoice(encoder: bundle.encoder!, decoder: bundle.decoder!, shape: .standard, sampleRate: sampleRate,
+/// The training notebook's `.fft.dec` over the bundled model's mel decoder:
+/// with the standard inversion matrix at 8192, or with its weights squared
+/// (no filterbank: its 4096 bins are mapped by frequency).
+func fftDecoder(standard: Bool) throws -> SynthesisSource {
+    let bank = MelFilterbank(filterCount: 512, fftSize: 8192)
+    let matrix = (0..<512).flatMap { band in (0..<4096).map { bin -> Float in
+        let w = bank.inversionWeight(filter: band, bin: bin)
+        return standard ? w : w * w
+    } }
+    let bytes = TFLiteWriter.linearSpectrumDecoder(DenseLayer.layers(of: try TFLiteModel(contentsOf: anchor + ".dec")), matrix: matrix)
+    let plan = try InferencePlan(model: try TFLiteModel(bytes: bytes, path: "probe.fft.dec"), path: "probe.fft.dec")
+    return SynthesisSource(try Decoder(plan: plan, metadata: bundle.metadata, path: "probe.fft.dec", linearSpectrum: true))
+}
+let standardFFT = try fftDecoder(standard: true), mappedFFT = try fftDecoder(standard: false)
+func fftVoice(_ source: SynthesisSource) -> Voice {
+    Voice(decoder: Decoder(sharing: source.decoder), maxIn: bundle.metadata.maxIn, name: "fft")
+}
+func autocodeVoice(loop: Bool, carrier: Decoder? = nil) throws -> AutocodeVoice {
+    let voice = try AutocodeVoice(encoder: bundle.encoder!, decoder: carrier ?? bundle.decoder!, shape: .standard, sampleRate: sampleRate,
                                   loop: loop ? bursts : nil)
     voice.play(true)
     return voice
@@ -62,8 +83,8 @@ func syntheticVoice(bands: Int, overflowing: Bool = false) throws -> Voice {
     let decoder = try Decoder(plan: try InferencePlan(model: model, path: "synthetic.dec"), metadata: bundle.metadata, path: "synthetic.dec")
     return Voice(decoder: decoder, maxIn: bundle.metadata.maxIn, name: "synthetic")
 }
-func kernel(_ fft: Int, _ hop: Int, bands: Int = 512) throws -> Unmanaged<SynthesisKernel> {
-    .passRetained(SynthesisKernel(shape: try SynthesisShape.validated(fftSize: fft, hop: hop).get(), sampleRate: sampleRate, melCount: bands))
+func kernel(_ fft: Int, _ hop: Int, layout: FrameLayout = .mel(bands: 512)) throws -> Unmanaged<SynthesisKernel> {
+    .passRetained(SynthesisKernel(shape: try SynthesisShape.validated(fftSize: fft, hop: hop).get(), sampleRate: sampleRate, layout: layout))
 }
 let shapes = [(2048, 256), (4096, 512), (256, 32), (16384, 8192), (4096, 64), (1024, 32)]
 
@@ -82,7 +103,7 @@ MallocInterposerSwift.hook()
 let start = Date()
 var step = 0
 while Date().timeIntervalSince(start) < seconds {
-    switch step % 24 {
+    switch step % 27 {
     case 0: engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })))
     case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
     case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
@@ -106,9 +127,17 @@ while Date().timeIntervalSince(start) < seconds {
     case 17: engine.send(.autocodePlay(true))
     case 18: engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput || step % 40 < 20))))
     case 19: engine.send(.voice(.passRetained(try syntheticVoice(bands: 512, overflowing: true))))
-    case 20: engine.send(.kernel(try kernel(4096, 512, bands: 40), voice: .passRetained(try syntheticVoice(bands: 40))))
+    case 20: engine.send(.kernel(try kernel(4096, 512, layout: .mel(bands: 40)), voice: .passRetained(try syntheticVoice(bands: 40))))
     case 21: engine.send(.kernel(try kernel(2048, 128), voice: .passRetained(try Voice(bundle: bundle))))
     case 22: engine.send(.kernel(try kernel(512, 64), voice: nil)); engine.send(.kernel(try kernel(8192, 1024), voice: nil))
+    // A `.fft.dec` of the standard matrix plays as a mel model: swapped in without a new kernel.
+    case 24: engine.send(.kernel(try kernel(4096, 512), voice: nil)); engine.send(.voice(.passRetained(fftVoice(standardFFT))))
+    // Another matrix: linear bins, on a kernel of their own, at a reshape and then swapped.
+    case 25:
+        let (fft, hop) = shapes[(step / 27) % shapes.count]
+        engine.send(.kernel(try kernel(fft, hop, layout: .linear(bins: 4096)), voice: .passRetained(fftVoice(mappedFFT))))
+        engine.send(.voice(.passRetained(fftVoice(mappedFFT))))
+    case 26: engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput, carrier: mappedFFT.decoder))))
     default: engine.send(.granularVoice(nil)); engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
     }
     step += 1
