@@ -17,7 +17,12 @@ public final class EngineStatus: @unchecked Sendable {
     public let droppedCommands = ManagedAtomic<Int>(0)
     /// Frames the recording tap could not take (the writer fell behind).
     public let tapDroppedFrames = ManagedAtomic<Int>(0)
+    /// Output samples at or above full scale: none, with the limiter in place.
     public let clippedSamples = ManagedAtomic<Int>(0)
+    /// The limiter's deepest gain reduction in the latest block (dB, as Float
+    /// bits), and the samples it has had to reduce so far.
+    private let limiterReductionBits = ManagedAtomic<UInt32>(0)
+    public let limitedSamples = ManagedAtomic<Int>(0)
     /// Blocks (or generative hops) a voice produced with NaN or infinity in
     /// them: silenced, and the voice reset.
     public let nonFiniteBlocks = ManagedAtomic<Int>(0)
@@ -56,6 +61,12 @@ public final class EngineStatus: @unchecked Sendable {
     }
 
     @inline(__always)
+    func publishLimiter(reduction: Float, limitedSamples: Int) {
+        limiterReductionBits.store(reduction.bitPattern, ordering: .relaxed)
+        self.limitedSamples.store(limitedSamples, ordering: .relaxed)
+    }
+
+    @inline(__always)
     func storeLatent(_ index: Int, _ value: Float) {
         latentBits[index].store(value.bitPattern, ordering: .relaxed)
     }
@@ -64,6 +75,8 @@ public final class EngineStatus: @unchecked Sendable {
     public var load: Double { Double(loadMillionths.load(ordering: .relaxed)) / 1e6 }
     /// Highest single-callback load since the last call.
     public func takePeakLoad() -> Double { Double(peakLoadMillionths.exchange(0, ordering: .relaxed)) / 1e6 }
+    /// The limiter's gain reduction now, in dB (0 when it is not reducing).
+    public var limiterReduction: Float { Float(bitPattern: limiterReductionBits.load(ordering: .relaxed)) }
     public var isPlaying: Bool { playing.load(ordering: .relaxed) }
     public var isWalking: Bool { walking.load(ordering: .relaxed) }
     /// The latent values the voice is sounding now (after glide).

@@ -1,8 +1,10 @@
 // Decoded frame → magnitudes of the running FFT's bins: the one step of
-// synthesis where what a model's values stand for matters. Mel bands go
-// through the sparse mel inversion at the running FFT size and rate (a `.dec`,
-// and a `.fft.dec` whose matrix is the standard one, played from its mel
-// values); linear bins are mapped onto the running bins by frequency.
+// synthesis where what a model's values stand for matters. Mel bands stand at
+// their triangles' centres (a `.dec`, and a `.fft.dec` whose matrix is the
+// standard one, played from its mel values); linear bins at their own
+// frequencies. Either way the running bins take the frame's power by
+// frequency (`SpectrumResampler`), so the level is the same at any FFT size
+// and rate.
 //
 // Built off the audio thread with its kernel or voice; `magnitudes` neither
 // allocates nor locks.
@@ -10,26 +12,21 @@
 import AutocoderDSP
 import AutocoderModel
 
-enum SpectrumMap: Sendable {
-    case mel(MelFilterbank)
-    case linear(LinearBinMap)
+struct SpectrumMap: Sendable {
+    private let resampler: SpectrumResampler
 
     init(layout: FrameLayout, fftSize: Int, sampleRate: Double) {
         switch layout {
         case let .mel(bands):
-            self = .mel(MelFilterbank(filterCount: bands, fftSize: fftSize, sampleRate: sampleRate))
+            resampler = .mel(bands: bands, fftSize: fftSize, sampleRate: sampleRate)
         case let .linear(bins):
-            self = .linear(LinearBinMap(sourceCount: bins, sourceSpacing: FrameLayout.linearBinFrequency(1, bins: bins),
-                                        fftSize: fftSize, sampleRate: sampleRate))
+            resampler = .linear(bins: bins, spacing: FrameLayout.linearBinFrequency(1, bins: bins), fftSize: fftSize, sampleRate: sampleRate)
         }
     }
 
     /// magnitude[0 ..< fftSize/2] from the frame's values. Real-time safe.
     @inline(__always)
     func magnitudes(of frame: UnsafePointer<Float>, into magnitude: UnsafeMutablePointer<Float>) {
-        switch self {
-        case let .mel(filterbank): filterbank.melToSpectrum(frame, magnitude)
-        case let .linear(map): map.map(frame, magnitude)
-        }
+        resampler.magnitudes(of: frame, into: magnitude)
     }
 }

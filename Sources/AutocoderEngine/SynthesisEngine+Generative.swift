@@ -80,7 +80,7 @@ extension SynthesisEngine {
         let feedback = parameters[EngineParameter.feedback.ordinal]
         let brightness = parameters[EngineParameter.brightness.ordinal]
         let whitening = parameters[EngineParameter.whitening.ordinal]
-        let level = v.maxIn / 32
+        let level = v.maxIn / 32 * v.makeUpGain
         var check: Float = 0
         for i in 0..<v.mel.count {
             var m = mel[i]

@@ -4,9 +4,9 @@
 // whitening → sparse mel→spectrum → clip and tilt → spectral smoothing →
 // random phase (magnitude · e^{iφ}) → inverse FFT → window → normalised
 // overlap-add. Per sample: play/stop fade; then the granular voice and the
-// autocode voice (each with its own level and fade) are mixed in, and the
-// gain ramp is applied; the mix is copied to every output channel and to the
-// recording tap.
+// autocode voice (each with its own level and fade) are mixed in, the gain
+// ramp is applied, and the look-ahead peak limiter keeps every sample below
+// −1 dBFS; the mix is copied to every output channel and to the recording tap.
 //
 // Threading (one control thread, one render thread, as in scsynth):
 // - The control thread calls `send` (and `collectRetired`); commands cross to
@@ -112,6 +112,10 @@ public final class SynthesisEngine: @unchecked Sendable {
     private let voiceMix: UnsafeMutablePointer<Float>
     private let monoInput: UnsafeMutablePointer<Float>
     private static let chunk = 1024
+    /// The last stage: nothing reaches full scale at any gain.
+    private let limiter: PeakLimiter
+    /// Samples between a rendered sample and its output (the limiter's look-ahead).
+    public var outputLatency: Int { limiter.latency }
     /// Crossfade of a replaced kernel or autocode voice into its successor.
     static let crossfadeSeconds = 0.03
 
@@ -139,6 +143,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         fadeStep = 0
         gain = EngineParameter.gain.defaultValue
         random = RandomSource(seed: seed)
+        limiter = PeakLimiter(sampleRate: kernel.sampleRate)
         mix = .allocate(capacity: Self.chunk)
         incomingMix = .allocate(capacity: Self.chunk)
         voiceMix = .allocate(capacity: Self.chunk)
@@ -220,16 +225,19 @@ public final class SynthesisEngine: @unchecked Sendable {
             renderAutocodeVoices(input: monoInput(input, channels: inputChannels, from: done, count: count), count: count)
             for i in 0..<count {
                 gain += max(-gainStep, min(gainStep, gainTarget - gain))
-                var sample = mix[i] * gain
-                if abs(sample) > 1 {
-                    sample = sample > 0 ? 1 : -1
-                    clipped += 1
-                }
+                mix[i] *= gain
+            }
+            limiter.process(mix, count: count)
+            for i in 0..<count {
+                let sample = mix[i]
+                // A witness: the limiter's ceiling is below full scale.
+                if abs(sample) >= 1 { clipped += 1 }
                 let frame = output + (done + i) * channels
                 for c in 0..<channels { frame[c] = sample }
             }
             done += count
         }
+        status.publishLimiter(reduction: limiter.takeGainReduction(), limitedSamples: limiter.limitedSamples)
 
         let fitted = tap.write(output, count: frames * channels)
         if fitted < frames * channels {

@@ -29,8 +29,26 @@ public final class SynthesisKernel: @unchecked Sendable {
     /// Overlap-add accumulator: the next `fftSize` output samples.
     let accumulator: UnsafeMutableBufferPointer<Float>
 
-    /// The spectral RMS magnitude that plays at full scale (RMS 1) at gain 1.
+    /// The spectral RMS magnitude that plays at full scale (RMS 1) at gain 1 at
+    /// 44.1 kHz. The published chain (mel × maxin/32, tilt × 10) leaves typical
+    /// models' spectra at an RMS magnitude of 1–3; the make-up gain of each
+    /// model (`LevelCalibration`) then sets its loudest point at one level.
     public static let referenceMagnitude = 20.0
+    public static let referenceSampleRate = 44100.0
+
+    /// Output RMS per unit of spectral RMS magnitude (over all of the running
+    /// FFT's bins). The bands stop at 22050 Hz at any rate, so at a higher rate
+    /// more of the bins are empty and the mean power per bin falls by
+    /// 44100 / rate; this factor gives it back, so the same spectrum in Hz
+    /// plays at the same level at every rate.
+    public static func levelScale(sampleRate: Double) -> Double {
+        (sampleRate / referenceSampleRate).squareRoot() / referenceMagnitude
+    }
+
+    /// The published spectral tilt, (f / 22050)^0.1 × 10, at `hz`.
+    public static func tilt(hz: Double) -> Float {
+        Float(pow(min(hz / 22050, 1), 0.1) * 10)
+    }
 
     /// Builds the kernel for `shape` at `sampleRate` for models whose frames are `layout`.
     public init(shape: SynthesisShape, sampleRate: Double, layout: FrameLayout) {
@@ -45,20 +63,15 @@ public final class SynthesisKernel: @unchecked Sendable {
         // Overlap-add of periodic Hann windows at hop H sums to N / 2H; frames of
         // independent random phase add in power, which loses a further factor
         // sqrt(1.5 H / N) (the mean of Hann² is 3/8). Undo both, and divide by
-        // sqrt(N) so the level follows the spectrum's RMS, not the FFT size.
-        // The published chain (mel × maxin/32, tilt × 10) leaves typical models'
-        // spectra at an RMS magnitude of 1–3; `referenceMagnitude` puts them near
-        // -20 dBFS RMS with their peaks below full scale at gain 1.
+        // sqrt(N) so the level follows the spectrum's RMS, not the FFT size; then
+        // `levelScale` (see there) makes it independent of the sample rate.
         let h = Double(shape.hop), size = Double(n)
-        let normalisation = Float((2 * h / size) / (1.5 * h / size).squareRoot() / size.squareRoot() / Self.referenceMagnitude)
+        let normalisation = Float((2 * h / size) / (1.5 * h / size).squareRoot() / size.squareRoot() * Self.levelScale(sampleRate: sampleRate))
         window = .allocate(capacity: n)
         _ = window.initialize(from: periodicHannWindow(n).map { $0 * normalisation })
 
         tilt = .allocate(capacity: binCount)
-        for k in 0..<binCount {
-            let hz = Double(k) * sampleRate / size
-            tilt[k] = Float(pow(min(hz / 22050, 1), 0.1) * 10)
-        }
+        for k in 0..<binCount { tilt[k] = Self.tilt(hz: Double(k) * sampleRate / size) }
         magnitude = .allocate(capacity: binCount)
         magnitude.initialize(repeating: 0)
         smoothed = .allocate(capacity: binCount)
@@ -92,6 +105,10 @@ public final class Voice: @unchecked Sendable {
     public let maxIn: Float
     /// Display name (the anchor).
     public let name: String
+    /// The model's level calibration, when it was measured; its make-up gain
+    /// scales every frame (1 without one).
+    public let calibration: LevelCalibration?
+    let makeUpGain: Float
     let mel: UnsafeMutableBufferPointer<Float>
     let previousMel: UnsafeMutableBufferPointer<Float>
     /// Per value: where its frequency lies on the mel scale, 0 … 1 (i / bands
@@ -99,10 +116,12 @@ public final class Voice: @unchecked Sendable {
     /// of the band centred at its frequency, so brightness bends both alike.
     let bandPosition: UnsafeMutableBufferPointer<Float>
 
-    public init(decoder: Decoder, maxIn: Double, name: String) {
+    public init(decoder: Decoder, maxIn: Double, name: String, calibration: LevelCalibration? = nil) {
         self.decoder = decoder
         self.maxIn = Float(maxIn)
         self.name = name
+        self.calibration = calibration
+        makeUpGain = calibration?.makeUpGain ?? 1
         let count = decoder.outputCount
         mel = .allocate(capacity: count)
         mel.initialize(repeating: 0)
@@ -135,14 +154,17 @@ public final class Voice: @unchecked Sendable {
 
 extension Voice {
     /// A voice for the render thread from a loaded bundle (its own decoder
-    /// scratch): its `.dec`, else its `.fft.dec` by the path it takes.
-    public convenience init(bundle: ModelBundle) throws {
+    /// scratch): its `.dec`, else its `.fft.dec` by the path it takes, with its
+    /// level calibrated at `shape` and `sampleRate` (the running ones).
+    public convenience init(bundle: ModelBundle, shape: SynthesisShape = .standard,
+                            sampleRate: Double = SynthesisKernel.referenceSampleRate) throws {
         guard let decoder = bundle.synthesis?.decoder else {
             throw ModelFileError(path: bundle.anchor + ".dec", problem: "no decoder loaded")
         }
         guard decoder.latentCount <= LatentVector.capacity else {
             throw ModelFileError(path: decoder.path, problem: "\(decoder.latentCount) latent dimensions; at most \(LatentVector.capacity) are supported")
         }
-        self.init(decoder: Decoder(sharing: decoder), maxIn: bundle.metadata.maxIn, name: bundle.anchor)
+        let calibration = LevelCalibration(decoder: decoder, maxIn: bundle.metadata.maxIn, shape: shape, sampleRate: sampleRate)
+        self.init(decoder: Decoder(sharing: decoder), maxIn: bundle.metadata.maxIn, name: bundle.anchor, calibration: calibration)
     }
 }

@@ -51,6 +51,7 @@ final class ModelLoad {
         try server.expectPath(request)
         let path = try server.paths.resolve(try request.string(0))
         let selection = self.selection
+        let shape = server.kernelShape, sampleRate = server.engine.sampleRate
         pending.replace(with: server.ticket(request), on: server)
         server.loads.submit(LoadJob(kind: address, work: { [unowned self] _ in
             let bundle: ModelBundle
@@ -59,7 +60,7 @@ final class ModelLoad {
             } catch {
                 throw Rejection("\(error); the current model stays loaded")
             }
-            let voice = bundle.synthesis == nil ? nil : try Voice(bundle: bundle)
+            let voice = bundle.synthesis == nil ? nil : try Voice(bundle: bundle, shape: shape, sampleRate: sampleRate)
             return { [unowned self] in apply(bundle, voice) }
         }, failed: { [unowned self] error in
             if let ticket = pending.finish() { server.reject(ticket, error) }
@@ -78,12 +79,14 @@ final class ModelLoad {
             server.decoder = decoder
             server.synthesisDecoder = synthesis.decoder
             server.anchor = bundle.anchor
+            server.calibration = voice.calibration
         }
         // A whole model replaces the encoder too: one of another model would encode into the wrong space.
         if selection == .model || bundle.encoder != nil { server.encoder = bundle.encoder }
         server.autocodeInput.followModelChange()
         let files = bundle.models.keys.map(\.rawValue).sorted().joined(separator: ", ")
-        server.logger.info("loaded \(bundle.anchor) (\(files))\(bundle.synthesis.map { ": " + $0.summary } ?? "")")
+        let level = voice?.calibration.map { "; " + $0.summary } ?? ""
+        server.logger.info("loaded \(bundle.anchor) (\(files))\(bundle.synthesis.map { ": " + $0.summary } ?? "")\(level)")
         if let ticket = pending.finish() { server.reply("/loaded", [.string(bundle.anchor)], to: ticket.requester) }
     }
 }

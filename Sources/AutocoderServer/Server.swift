@@ -83,6 +83,8 @@ public final class AutocoderServer: @unchecked Sendable {
     var kernelShape: SynthesisShape
     /// The frames the sounding kernel is built for.
     var layout: FrameLayout
+    /// The sounding model's level calibration (its make-up gain).
+    var calibration: LevelCalibration?
     var distance: DistanceTable?
     private var windowSkip = 1024
     private var received = 0
@@ -124,14 +126,18 @@ public final class AutocoderServer: @unchecked Sendable {
         decoder = bundle.outputDecoder
         synthesisDecoder = bundle.synthesis?.decoder
         encoder = bundle.encoder
-        let voice = try Voice(bundle: bundle)
-        layout = voice.layout
+        guard bundle.synthesis != nil else {
+            throw ModelFileError(path: bundle.anchor + ".dec", problem: "no decoder loaded")
+        }
 
         PortAudio.setJACKClientName(configuration.output.jackClientName)
         let output = try configuration.output.open()
         let sampleRate = output.sampleRate
         requestedShape = configuration.shape
         kernelShape = configuration.shape.scaled(toSampleRate: sampleRate)
+        let voice = try Voice(bundle: bundle, shape: kernelShape, sampleRate: sampleRate)
+        layout = voice.layout
+        calibration = voice.calibration
         let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, layout: voice.layout)
         engine = SynthesisEngine(voice: voice, kernel: kernel, channels: configuration.output.channels, seed: configuration.seed,
                                  walking: configuration.walking, playing: configuration.playing)
@@ -156,6 +162,7 @@ public final class AutocoderServer: @unchecked Sendable {
         model:  \(anchor)
         audio:  \(output.description)
         synthesis: FFT \(kernelShape.fftSize), hop \(kernelShape.hop), \(engine.channels) channel\(engine.channels == 1 ? "" : "s"), walk \(engine.status.isWalking ? "on" : "off")
+        level:  \(calibration?.summary ?? "not calibrated"); limiter at -1 dBFS, \(String(format: "%.1f", Double(engine.outputLatency) / engine.sampleRate * 1000)) ms look-ahead
         """
     }
 
@@ -569,6 +576,9 @@ public final class AutocoderServer: @unchecked Sendable {
             .string(generative.autocodeInput ?? ""),
             .string(recording.endReason ?? ""),
             .int(Int32(clamping: status.nonFiniteBlocks.load(ordering: .relaxed))),
+            .float(status.limiterReduction),
+            .int(Int32(clamping: status.limitedSamples.load(ordering: .relaxed))),
+            .float(Float(calibration?.makeUpDecibels ?? 0)),
         ])
         reply("/status/latent", status.latent(count: decoder?.latentCount ?? 8).map { .float($0) })
     }

@@ -35,10 +35,10 @@ struct Bench {
         }
         try fftDecoderSpeeds()
         for fftSize in [4096, 16384] {
-            let bank = MelFilterbank(fftSize: fftSize)
-            let micros = melToSpectrumTiming(bank)
-            print(row("mel -> spectrum (sparse), N = \(fftSize), µs/call", String(format: "%.2f", micros), "O(N)"))
+            let micros = resamplerTiming(.mel(bands: 512, fftSize: fftSize, sampleRate: 44100))
+            print(row("mel -> spectrum (power by frequency), N = \(fftSize), µs/call", String(format: "%.2f", micros), "O(N + bands)"))
         }
+        try levelFigures()
         let model = root + "/models/drone.wav"
         for fft in [1024, 2048, 4096, 8192, 16384] {
             let shape = try SynthesisShape.validated(fftSize: fft, hop: fft / 8).get()
@@ -56,8 +56,8 @@ struct Bench {
             print(row("start-up: process start → first /sanity reply", String(format: "%.0f ms median of 5 (null output)", startup), "a fraction of a second"))
         }
         let latency = try controlLatency(model: model, block: 256)
-        let budget = (256.0 + 512.0) / 44100 * 1000
-        print(row("control latency, packet → first sample, block 256",
+        let budget = (256.0 + 512.0 + 88) / 44100 * 1000
+        print(row("control latency, packet → first sample out, block 256",
                   String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms", latency.p50, latency.p99, latency.max),
                   String(format: "≤ %.1f ms", budget)))
         let duringLoad = try controlLatencyDuringLoad(model: model)
@@ -78,13 +78,7 @@ struct Bench {
             print(row("decode, .fft.dec " + label + ", µs/call", String(format: "%.1f (p50 %.1f, p99 %.1f)", timing.mean, timing.p50, timing.p99), "—"))
         }
         for fftSize in [4096, 16384] {
-            let map = LinearBinMap(sourceCount: 4096, sourceSpacing: 22050.0 / 4096, fftSize: fftSize, sampleRate: 44100)
-            let bins = (0..<4096).map { Float($0 % 23) / 23 }
-            var spectrum = [Float](repeating: 0, count: fftSize / 2)
-            let rounds = 5000
-            let start = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<rounds { map.map(bins, &spectrum) }
-            let micros = Double(DispatchTime.now().uptimeNanoseconds - start) / 1000 / Double(rounds)
+            let micros = resamplerTiming(.linear(bins: 4096, spacing: 22050.0 / 4096, fftSize: fftSize, sampleRate: 44100))
             print(row("4096 linear bins -> spectrum, N = \(fftSize), µs/call", String(format: "%.2f", micros), "O(N + bins)"))
         }
         // The same model as linear bins mapped by frequency (as a matrix that is no filterbank plays).
@@ -289,8 +283,10 @@ struct Bench {
         return times.sorted()[2]
     }
 
-    /// From sending a /latent/1 packet to the server until the render thread
-    /// synthesises the first hop that carries the new value, in milliseconds.
+    /// From sending a /latent/1 packet to the server until the first sample of
+    /// the hop that carries the new value leaves the engine: until the render
+    /// thread synthesises that hop, plus the output limiter's look-ahead, in
+    /// milliseconds.
     static func controlLatency(model: String, block: Int) throws -> (p50: Double, p99: Double, max: Double) {
         let running = try InProcessServer(model: model) {
             $0.output.blockSize = block
@@ -298,6 +294,7 @@ struct Bench {
         }
         defer { running.stop() }
         let server = running.server
+        let limiter = UInt64(Double(server.engine.outputLatency) / server.engine.sampleRate * 1e9)
         var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000)
         Thread.sleep(forTimeInterval: 0.5)
         for i in 0..<400 {
@@ -308,7 +305,7 @@ struct Bench {
                 usleep(50)
             }
             let reflected = server.engine.status.latentReflectedAt.load(ordering: .relaxed)
-            histogram.record((max(reflected, sent) - sent) / 1000)
+            histogram.record((max(reflected, sent) - sent + limiter) / 1000)
             usleep(UInt32.random(in: 1000...20000))   // arrive at every phase of the block and hop
         }
         return (Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000, Double(histogram.max) / 1000)
@@ -356,15 +353,49 @@ struct Bench {
         return Double(rounds * batch) / seconds
     }
 
-    static func melToSpectrumTiming(_ bank: MelFilterbank) -> Double {
-        let mel = (0..<bank.filterCount).map { Float($0 % 17) / 17 }
-        var spectrum = [Float](repeating: 0, count: bank.binCount)
+    static func resamplerTiming(_ resampler: SpectrumResampler) -> Double {
+        let frame = (0..<resampler.valueCount).map { Float($0 % 17) / 17 }
+        var spectrum = [Float](repeating: 0, count: resampler.binCount)
         let rounds = 5000
         let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<rounds { bank.melToSpectrum(mel, &spectrum) }
+        for _ in 0..<rounds { resampler.magnitudes(of: frame, into: &spectrum) }
         let micros = Double(DispatchTime.now().uptimeNanoseconds - start) / 1000 / Double(rounds)
-        precondition(spectrum[bank.binCount / 2].isFinite)
+        precondition(spectrum[resampler.binCount / 2].isFinite)
         return micros
+    }
+
+    /// The level calibration at load (median of 5, per model) and the output
+    /// limiter's cost per block of 256, quiet (passing) and driven 12 dB over.
+    static func levelFigures() throws {
+        for (label, anchor, parts) in [("shallow .dec", "/models/drone.wav", Set([ModelBundle.Part.decoder])),
+                                       ("deep .dec", "/Tests/Fixtures/models/new-full-deep", [.decoder]),
+                                       (".fft.dec, standard M", "/Tests/Fixtures/models/fft-tf28-full-shallow", [.fftDecoder]),
+                                       (".fft.dec, mapped bins", "/Tests/Fixtures/models/fft-tf28-generic-shallow", [.fftDecoder])] {
+            let bundle = try ModelBundle(anchor: root + anchor, parts: parts)
+            let decoder = bundle.synthesis!.decoder
+            let times = (0..<5).map { _ in LevelCalibration(decoder: decoder, maxIn: bundle.metadata.maxIn).seconds * 1000 }.sorted()
+            print(row("level calibration at load, \(label), ms", String(format: "%.1f (%d points)", times[2], LevelCalibration.latentPoints(dimensions: decoder.latentCount).count), "tens of ms"))
+        }
+        for (label, level) in [("below the ceiling", Float(0.05)), ("12 dB over", Float(0.5))] {
+            var random = SplitMix64(seed: 9)
+            let block = 256
+            let samples = (0..<44100).map { _ in (Float(random.next() >> 40) / Float(1 << 24) - 0.5) * 3.4 * level }
+            var scratch = [Float](repeating: 0, count: block)
+            let limiter = PeakLimiter(sampleRate: 44100)
+            let rounds = 200
+            let start = DispatchTime.now().uptimeNanoseconds
+            scratch.withUnsafeMutableBufferPointer { buffer in
+                for _ in 0..<rounds {
+                    for offset in stride(from: 0, to: samples.count - block, by: block) {
+                        for i in 0..<block { buffer[i] = samples[offset + i] }
+                        limiter.process(buffer.baseAddress!, count: block)
+                    }
+                }
+            }
+            let blocks = Double(rounds * (samples.count / block))
+            let micros = Double(DispatchTime.now().uptimeNanoseconds - start) / 1000 / blocks
+            print(row("output limiter, block 256, \(label), µs/block", String(format: "%.2f (%.2f%% of the block's 5.8 ms)", micros, micros / 5805 * 100), "—"))
+        }
     }
 
     static func machineDescription() -> String {

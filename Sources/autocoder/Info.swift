@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutocoderEngine
 import AutocoderModel
 import Foundation
 
@@ -41,7 +42,9 @@ struct Info: ParsableCommand {
             print("  format      TensorFlow Lite schema \(model.schemaVersion), " + (model.signatureKey.map { "signature '\($0)'" } ?? "no signature (outputs in Keras order)"))
             if let decoder = part == .decoder ? bundle.decoder : part == .fftDecoder ? bundle.fftDecoder : nil {
                 let plays = bundle.synthesis?.decoder.path == decoder.path
-                print("  synthesis   \(SynthesisSource(decoder).summary)" + (plays ? "" : " (not played: the .dec is; load it with /open/fft or --fft-dec)"))
+                let source = SynthesisSource(decoder)
+                print("  synthesis   \(source.summary)" + (plays ? "" : " (not played: the .dec is; load it with /open/fft or --fft-dec)"))
+                print("  level       \(LevelCalibration(decoder: source.decoder, maxIn: metadata.maxIn).summary), at 4096/512")
             }
             if part == .encoder {
                 let names = ["z_mean", "z_log_var", "z"]

@@ -46,8 +46,8 @@ struct Render: ParsableCommand {
 
     func run() throws {
         let bundle = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, fft: fftDecoder))
-        let voice = try Voice(bundle: bundle)
         let shape = try synthesis.shape().scaled(toSampleRate: Double(sampleRate))
+        let voice = try Voice(bundle: bundle, shape: shape, sampleRate: Double(sampleRate))
         let kernel = SynthesisKernel(shape: shape, sampleRate: Double(sampleRate), layout: voice.layout)
         let engine = SynthesisEngine(voice: voice, kernel: kernel, channels: channels, seed: synthesis.seed,
                                      walking: !synthesis.noWalk, tapSeconds: 0.1)
@@ -62,7 +62,10 @@ struct Render: ParsableCommand {
         let writer = try output.writer(channels: channels, sampleRate: sampleRate)
         try OfflineRender.render(engine, frames: frames * shape.hop, into: writer)
         try writer.close()
-        print("\(output.out): \(writer.framesWritten) frames (\(String(format: "%.2f", Double(writer.framesWritten) / Double(sampleRate))) s), \(engine.status.clippedSamples.load(ordering: .relaxed)) samples clipped")
+        let status = engine.status
+        print("\(output.out): \(writer.framesWritten) frames (\(String(format: "%.2f", Double(writer.framesWritten) / Double(sampleRate))) s), \(status.clippedSamples.load(ordering: .relaxed)) samples clipped")
+        if let calibration = voice.calibration { print("level: \(calibration.summary)") }
+        print("limiter: \(status.limitedSamples.load(ordering: .relaxed)) samples reduced, \(String(format: "%.1f", status.limiterReduction)) dB of reduction at the end")
     }
 }
 

@@ -75,3 +75,14 @@ public func writeNumPyInt64(_ values: [Int64], shape: [Int], to path: String) th
     for value in values { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
     try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
+
+/// Level in dBFS of an RMS value (−240 for silence).
+public func decibels(_ value: Float) -> Double { 20 * log10(max(Double(value), 1e-12)) }
+
+/// Pairs of neighbouring samples that hold the same value above −12 dBFS: the
+/// signature of hard clipping at any ceiling (a flat top), which a limited or
+/// unclipped random-phase signal never shows.
+public func flatTopSamples(_ x: [Float]) -> Int {
+    guard x.count > 1 else { return 0 }
+    return (1..<x.count).reduce(0) { $0 + (abs(x[$1]) > 0.25 && x[$1] == x[$1 - 1] ? 1 : 0) }
+}

@@ -108,7 +108,10 @@ while Date().timeIntervalSince(start) < seconds {
     case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
     case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
     case 3: engine.send(.walk(step % 20 < 10))
-    case 4: engine.send(.parameter(.feedback, 0.5)); engine.send(.parameter(.brightness, 0.7)); engine.send(.parameter(.whitening, 0.6))
+    case 4:
+        engine.send(.parameter(.feedback, 0.5)); engine.send(.parameter(.brightness, 0.7)); engine.send(.parameter(.whitening, 0.6))
+        // Drives the output limiter hard until case 9 (each model calibrated at its load).
+        engine.send(.parameter(.gain, 4))
     case 5: engine.send(.voice(Unmanaged.passRetained(try Voice(bundle: bundle))))
     case 6:
         // Every kind of reshape, some arriving during another's warm-up or crossfade.
@@ -116,7 +119,7 @@ while Date().timeIntervalSince(start) < seconds {
         engine.send(.kernel(try kernel(fft, hop), voice: nil))
     case 7: engine.send(.play(false))
     case 8: engine.send(.play(true))
-    case 9: engine.send(.reset)
+    case 9: engine.send(.reset); engine.send(.parameter(.gain, 1))
     case 10: for parameter in GranularParameter.allCases { engine.send(.granular(parameter, parameter.defaultValue * 1.1)) }
     case 11: engine.send(.granularJump(step % 40)); engine.send(.granularPlay(step % 40 < 20))
     case 12: engine.send(.granularPlay(true)); engine.send(.granular(.size, 0.02)); engine.send(.granular(.rate, 200))
@@ -155,4 +158,5 @@ print("output: \(output.description)")
 print("autocode input: \(hasInput ? "the device's input" : "a looped sound")")
 print("callbacks: \(callbacks)")
 print("commands applied: \(applied)")
+print("limiter: \(engine.status.limitedSamples.load(ordering: .relaxed)) samples reduced")
 print("render-thread allocations: \(watchedThreadAllocations) (\(watchedThreadBytes) bytes)")
