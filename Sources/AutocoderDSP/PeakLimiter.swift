@@ -13,6 +13,9 @@
 // steady on a dense signal (a drone's peaks in any 100 ms window are alike),
 // so the release (300 ms) does not pump between them.
 //
+// One limiter per output channel: a peak on one speaker of a multichannel
+// rig does not duck the others.
+//
 // Latency: `latency` samples (the look-ahead: 2 ms by default).
 //
 // Threading: built off the audio thread (it allocates its delay lines); then
@@ -82,11 +85,11 @@ public final class PeakLimiter: @unchecked Sendable {
         released.deallocate()
     }
 
-    /// Limits `count` samples in place (each comes out `latency` samples
-    /// later). Real-time safe.
-    public func process(_ samples: UnsafeMutablePointer<Float>, count: Int) {
+    /// Limits `count` samples in place, `stride` apart (one channel of
+    /// interleaved frames); each comes out `latency` samples later. Real-time safe.
+    public func process(_ samples: UnsafeMutablePointer<Float>, count: Int, stride: Int = 1) {
         for i in 0..<count {
-            let x = samples[i]
+            let x = samples[i * stride]
             let magnitude = abs(x)
             var need: Float = 1
             if magnitude > ceiling {
@@ -104,8 +107,7 @@ public final class PeakLimiter: @unchecked Sendable {
             let gain = min(Float(releasedSum / Double(lookAhead)), 1)
             let delayed = delay[slot]
             delay[slot] = x
-            let y = delayed * gain
-            samples[i] = min(max(y, -ceiling), ceiling)
+            samples[i * stride] = min(max(delayed * gain, -ceiling), ceiling)
             if gain < lowestGain { lowestGain = gain }
             sampleNumber &+= 1
         }

@@ -1,4 +1,5 @@
-// Figures the render thread publishes through atomics. The render thread
+// Figures the render thread publishes through atomics (engine-wide; each
+// voice's own are in its VoiceStatus). The render thread
 // writes; any thread reads. No locks either way.
 
 import Atomics
@@ -34,12 +35,13 @@ public final class EngineStatus: @unchecked Sendable {
     public let latentReflectedAt = ManagedAtomic<UInt64>(0)
     /// The training frame the granular voice takes its next grain from.
     public let granularFrame = ManagedAtomic<Int>(0)
-    private let playing = ManagedAtomic<Bool>(false)
-    private let walking = ManagedAtomic<Bool>(false)
-    private let latentBits: [ManagedAtomic<UInt32>]
+    /// Voices sounding (every kind), as the render thread last counted them.
+    public let voiceCount = ManagedAtomic<Int>(0)
+    /// Voice 1: what the unprefixed addresses and `/status/latent` speak of.
+    public let primary: VoiceStatus
 
-    init(latentCount: Int) {
-        latentBits = (0..<latentCount).map { _ in ManagedAtomic<UInt32>(Float(0.5).bitPattern) }
+    init(primary: VoiceStatus) {
+        self.primary = primary
     }
 
     @inline(__always)
@@ -55,20 +57,9 @@ public final class EngineStatus: @unchecked Sendable {
     }
 
     @inline(__always)
-    func publish(playing: Bool, walking: Bool) {
-        self.playing.store(playing, ordering: .relaxed)
-        self.walking.store(walking, ordering: .relaxed)
-    }
-
-    @inline(__always)
     func publishLimiter(reduction: Float, limitedSamples: Int) {
         limiterReductionBits.store(reduction.bitPattern, ordering: .relaxed)
         self.limitedSamples.store(limitedSamples, ordering: .relaxed)
-    }
-
-    @inline(__always)
-    func storeLatent(_ index: Int, _ value: Float) {
-        latentBits[index].store(value.bitPattern, ordering: .relaxed)
     }
 
     /// Render-thread CPU load as a fraction of real time (smoothed).
@@ -77,10 +68,8 @@ public final class EngineStatus: @unchecked Sendable {
     public func takePeakLoad() -> Double { Double(peakLoadMillionths.exchange(0, ordering: .relaxed)) / 1e6 }
     /// The limiter's gain reduction now, in dB (0 when it is not reducing).
     public var limiterReduction: Float { Float(bitPattern: limiterReductionBits.load(ordering: .relaxed)) }
-    public var isPlaying: Bool { playing.load(ordering: .relaxed) }
-    public var isWalking: Bool { walking.load(ordering: .relaxed) }
-    /// The latent values the voice is sounding now (after glide).
-    public func latent(count: Int) -> [Float] {
-        (0..<min(count, latentBits.count)).map { Float(bitPattern: latentBits[$0].load(ordering: .relaxed)) }
-    }
+    public var isPlaying: Bool { primary.isPlaying }
+    public var isWalking: Bool { primary.isWalking }
+    /// The latent values voice 1 is sounding now (after glide).
+    public func latent(count: Int) -> [Float] { primary.latent(count: count) }
 }

@@ -8,13 +8,13 @@
 
 struct GenerativeStream {
     var kernel: Unmanaged<SynthesisKernel>
-    var voice: Unmanaged<Voice>
+    var voice: Unmanaged<LoadedModel>
     /// Samples of the current hop already played.
     var position = 0
     /// Whether a hop has been synthesised yet.
     var started = false
 
-    init(kernel: Unmanaged<SynthesisKernel>, voice: Unmanaged<Voice>) {
+    init(kernel: Unmanaged<SynthesisKernel>, voice: Unmanaged<LoadedModel>) {
         self.kernel = kernel
         self.voice = voice
     }

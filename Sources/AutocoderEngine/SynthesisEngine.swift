@@ -1,22 +1,22 @@
-// The generative synthesis engine (SPEC §3) and its real-time boundary (§5).
-//
-// Per hop: random walk → glide → decode → mel feedback / brightness /
-// whitening → sparse mel→spectrum → clip and tilt → spectral smoothing →
-// random phase (magnitude · e^{iφ}) → inverse FFT → window → normalised
-// overlap-add. Per sample: play/stop fade; then the granular voice and the
-// autocode voice (each with its own level and fade) are mixed in, the gain
-// ramp is applied, and the look-ahead peak limiter keeps every sample below
-// −1 dBFS; the mix is copied to every output channel and to the recording tap.
+// The engine: a mixer of voices of every kind (SPEC §3, §5). Each voice slot
+// renders its mono samples, which its level and routing spread over the
+// output channels; the mix gets the master gain ramp and the look-ahead peak
+// limiter (nothing reaches −1 dBFS), and goes to the output and the recording
+// tap. Generative voices that share a decoder decode their hops together
+// (`SynthesisEngine+Decoding.swift`).
 //
 // Threading (one control thread, one render thread, as in scsynth):
-// - The control thread calls `send` (and `collectRetired`); commands cross to
-//   the render thread through a lock-free SPSC queue.
+// - The control thread uses the control face (`SynthesisEngine+Control.swift`:
+//   add, reshape, give a model, free, send a command, collect what the render
+//   thread let go). Voices, kernels and models are built there, cross to the
+//   render thread through a lock-free SPSC queue, and come back through a
+//   second one to be freed off the audio thread. `Unmanaged` never leaves this
+//   module.
 // - The render thread calls `render` only. It never allocates, locks, logs or
-//   waits: it applies queued commands at the start of each call, swaps in
-//   voices and kernels prepared by the control thread, and hands the old ones
-//   back through a second queue so they are released off the audio thread.
-// - Figures leave through the atomics of `status`; output samples leave through
-//   the `tap` ring, which a recorder drains on its own thread.
+//   waits: it applies queued commands at the start of each call.
+// - Figures leave through the atomics of `status` (and each voice's
+//   `VoiceStatus`); output samples leave through the `tap` ring, which a
+//   recorder drains on its own thread.
 
 import AutocoderDSP
 import AutocoderModel
@@ -36,42 +36,37 @@ public struct LatentVector: Sendable {
     }
 }
 
-public enum EngineCommand: Sendable {
-    /// Sets the first `count` latent targets.
-    case latent(LatentVector)
-    case latentDimension(index: Int, value: Float)
-    case parameter(EngineParameter, Float)
-    case walk(Bool)
-    /// Fades in or out over 50 ms.
-    case play(Bool)
-    /// Latent targets back to 0.5 and the mel feedback memory cleared.
-    case reset
-    /// A new model, swapped in at the next hop. Must have the kernel's frame layout.
-    case voice(Unmanaged<Voice>)
-    /// A new FFT size, hop or frame layout: faded out, swapped (with the voice, if
-    /// given), faded back in.
-    case kernel(Unmanaged<SynthesisKernel>, voice: Unmanaged<Voice>?)
-    /// A granular voice to mix in, replacing any other (nil removes it). Set it
-    /// up (controls, play) before sending it.
-    case granularVoice(Unmanaged<GranularVoice>?)
-    case granularPlay(Bool)
-    case granular(GranularParameter, Float)
-    /// The next grain comes from this training frame.
-    case granularJump(Int)
-    /// An autocode voice to mix in, replacing any other (nil removes it).
-    case autocodeVoice(Unmanaged<AutocodeVoice>?)
-    case autocodePlay(Bool)
-    case autocodeLevel(Float)
-    case autocodeMapping(AutocodeMapping, LatentVector)
-    /// The autocode voice learns its input's range afresh.
-    case autocodeResetRange
-}
+/// What crosses from the control face to the render thread.
+enum EngineCommand {
+    case voice(id: Int, VoiceCommand)
+    case add(id: Int, VoiceContent, level: Float, out: Int, pan: Float)
+    /// A new model with the voice's frame layout, from its next hop on.
+    case model(id: Int, Unmanaged<LoadedModel>)
+    /// A new FFT size, hop or frame layout for a generative voice (with its new
+    /// model, when the layout changes): warmed up and crossfaded in.
+    case kernel(id: Int, Unmanaged<SynthesisKernel>, model: Unmanaged<LoadedModel>?)
+    case granularSource(id: Int, Unmanaged<GranularVoice>?)
+    case autocodeVoice(id: Int, Unmanaged<AutocodeVoice>?)
+    case free(id: Int)
+    case decodeBuffers(Unmanaged<DecodeBuffers>)
 
-enum RetiredObject {
-    case voice(Unmanaged<Voice>)
-    case kernel(Unmanaged<SynthesisKernel>)
-    case granular(Unmanaged<GranularVoice>)
-    case autocode(Unmanaged<AutocodeVoice>)
+    /// Releases what the command carries (it never reached the render thread).
+    func release() {
+        switch self {
+        case let .add(_, content, _, _, _):
+            switch content {
+            case let .generative(g): g.release()
+            case let .granular(player): player.voice?.release(); player.finishing?.release()
+            case let .autocode(player): player.voices.active?.release()
+            }
+        case let .model(_, m): m.release()
+        case let .kernel(_, k, m): k.release(); m?.release()
+        case let .granularSource(_, g): g?.release()
+        case let .autocodeVoice(_, a): a?.release()
+        case let .decodeBuffers(b): b.release()
+        case .voice, .free: break
+        }
+    }
 }
 
 public final class SynthesisEngine: @unchecked Sendable {
@@ -80,164 +75,174 @@ public final class SynthesisEngine: @unchecked Sendable {
     public let status: EngineStatus
     /// Interleaved copies of every rendered block, for the recorder.
     public let tap: SampleRing
+    /// Voices the engine can hold at once (its slots are preallocated).
+    public let maxVoices: Int
+    /// IDs run from 1 to `maxID`.
+    public static let maxID = 1100
 
-    private let commands = SPSCQueue<EngineCommand>(capacity: 4096)
-    private let retired = SPSCQueue<RetiredObject>(capacity: 256)
+    private let commands = SPSCQueue<EngineCommand>(capacity: 8192)
+    let retirement = Retirement()
+    /// IDs of freed voices, for the control thread to announce.
+    private let freedVoices = SPSCQueue<Int>(capacity: 2048)
 
     // Render-thread state. Only `render` (and `init`/`deinit`) touch these.
-    /// The generative voice: the stream heard now, and one taking over after a reshape.
-    var generative: Handover<GenerativeStream>
-    let target: UnsafeMutablePointer<Float>
-    let current: UnsafeMutablePointer<Float>
-    var parameters: SIMD8<Float>
-    var walking: Bool
-    private var playing: Bool
-    private var fade: Float
-    private var fadeStep: Float
+    let slots: UnsafeMutablePointer<VoiceSlot>
+    var slotCount = 0
+    /// Slot index of each ID, −1 for none.
+    private let slotOfID: UnsafeMutablePointer<Int32>
     private var gain: Float
-    var walkClock = 0.0
-    var random: RandomSource
+    private var gainTarget: Float
     private var smoothedLoad = 0.0
-    var latentChanged = false
     let phaseTable: UnsafeMutablePointer<SIMD2<Float>>
     private static let phaseTableSize = 4096
-    private var granular: Unmanaged<GranularVoice>?
-    /// A replaced granular voice whose sounding grains play out.
-    private var finishingGranular: Unmanaged<GranularVoice>?
-    private var autocode: Handover<Unmanaged<AutocodeVoice>?>
-    /// The mono mix of the current chunk; the incoming generative stream's
-    /// samples; one voice's samples; the input mixed to mono.
+    /// The interleaved mix of the current chunk; one voice's mono samples; the
+    /// incoming autocode voice's; the input mixed to mono.
     private let mix: UnsafeMutablePointer<Float>
-    private let incomingMix: UnsafeMutablePointer<Float>
     private let voiceMix: UnsafeMutablePointer<Float>
+    private let incomingMix: UnsafeMutablePointer<Float>
     private let monoInput: UnsafeMutablePointer<Float>
-    private static let chunk = 1024
-    /// The last stage: nothing reaches full scale at any gain.
-    private let limiter: PeakLimiter
-    /// Samples between a rendered sample and its output (the limiter's look-ahead).
-    public var outputLatency: Int { limiter.latency }
+    static let chunk = 1024
     /// Crossfade of a replaced kernel or autocode voice into its successor.
     static let crossfadeSeconds = 0.03
+    /// The last stage, one per channel: nothing reaches full scale at any gain.
+    private let limiters: [PeakLimiter]
+    /// Samples between a rendered sample and its output (the limiter's look-ahead).
+    public var outputLatency: Int { limiters[0].latency }
+    /// Memory for the batched decode of the hops each render call plays.
+    var decodeBuffers: Unmanaged<DecodeBuffers>
 
-    public init(voice: Voice, kernel: SynthesisKernel, channels: Int = 2, seed: UInt64 = 1,
-                walking: Bool = true, playing: Bool = true, tapSeconds: Double = 8) {
-        precondition(voice.layout == kernel.layout, "voice and kernel disagree on the frame layout")
-        precondition(voice.latentCount <= LatentVector.capacity, "too many latent dimensions")
-        self.sampleRate = kernel.sampleRate
+    // Control-thread state (the control face).
+    var registry: [Int: VoiceRecord] = [:]
+    /// The FFT size and hop every generative voice plays at.
+    public internal(set) var shape: SynthesisShape
+    var decodeCapacity: (rows: Int, scratch: Int, output: Int)
+    /// Seeds every voice's walk and phases (with its ID).
+    let seed: UInt64
+
+    /// An engine whose voice 1 is a generative voice playing `model` on `kernel`
+    /// (its shape is the engine's).
+    public init(model: LoadedModel, kernel: SynthesisKernel, channels: Int = 2, seed: UInt64 = 1,
+                walking: Bool = true, playing: Bool = true, tapSeconds: Double = 8, maxVoices: Int = 256) {
+        precondition(model.layout == kernel.layout, "model and kernel disagree on the frame layout")
+        precondition(model.latentCount <= LatentVector.capacity, "too many latent dimensions")
+        precondition(channels >= 1 && maxVoices >= 1, "invalid engine")
+        sampleRate = kernel.sampleRate
         self.channels = channels
-        let crossfade = Int(Self.crossfadeSeconds * kernel.sampleRate)
-        generative = Handover(GenerativeStream(kernel: .passRetained(kernel), voice: .passRetained(voice)),
-                              crossfadeSamples: crossfade, curve: .equalPower)
-        autocode = Handover(nil, crossfadeSamples: crossfade, curve: .linear)
-        status = EngineStatus(latentCount: LatentVector.capacity)
+        self.maxVoices = maxVoices + 2   // and the unprefixed granular and autocode voices
+        shape = kernel.shape
+        self.seed = seed
+        let primary = VoiceStatus()
+        status = EngineStatus(primary: primary)
         tap = SampleRing(capacity: Int(tapSeconds * kernel.sampleRate) * channels)
-        target = .allocate(capacity: LatentVector.capacity)
-        target.initialize(repeating: 0.5, count: LatentVector.capacity)
-        current = .allocate(capacity: LatentVector.capacity)
-        current.initialize(repeating: 0.5, count: LatentVector.capacity)
-        parameters = SIMD8(repeating: 0)
-        for parameter in EngineParameter.allCases { parameters[parameter.ordinal] = parameter.defaultValue }
-        self.walking = walking
-        self.playing = playing
-        fade = playing ? 1 : 0
-        fadeStep = 0
+        slots = .allocate(capacity: self.maxVoices)
+        slotOfID = .allocate(capacity: Self.maxID + 1)
+        slotOfID.initialize(repeating: -1, count: Self.maxID + 1)
         gain = EngineParameter.gain.defaultValue
-        random = RandomSource(seed: seed)
-        limiter = PeakLimiter(sampleRate: kernel.sampleRate)
-        mix = .allocate(capacity: Self.chunk)
-        incomingMix = .allocate(capacity: Self.chunk)
+        gainTarget = gain
+        limiters = (0..<channels).map { _ in PeakLimiter(sampleRate: kernel.sampleRate) }
+        mix = .allocate(capacity: Self.chunk * channels)
         voiceMix = .allocate(capacity: Self.chunk)
+        incomingMix = .allocate(capacity: Self.chunk)
         monoInput = .allocate(capacity: Self.chunk)
         phaseTable = .allocate(capacity: Self.phaseTableSize)
         for i in 0..<Self.phaseTableSize {
             let phi = -Double.pi + 2 * Double.pi * Double(i) / Double(Self.phaseTableSize)
             phaseTable[i] = SIMD2(Float(cos(phi)), Float(sin(phi)))
         }
-        status.publish(playing: playing, walking: walking)
+        decodeCapacity = DecodeBuffers.capacity(for: model, voices: self.maxVoices)
+        decodeBuffers = .passRetained(DecodeBuffers(capacity: decodeCapacity))
+        let first = makeGenerativeVoice(id: 1, model: .passRetained(model), kernel: .passRetained(kernel), walking: walking, playing: playing,
+                                        status: primary)
+        registry[1] = VoiceRecord(kind: .generative, model: model.name, layout: model.layout, status: primary)
+        place(VoiceSlot(id: 1, content: .generative(first)))
     }
 
     deinit {
-        while let command = commands.pop() { Self.release(command) }
-        collectRetired()
-        generative.forEach { $0.release() }
-        autocode.forEach { $0?.release() }
-        granular?.release()
-        finishingGranular?.release()
-        for buffer in [mix, incomingMix, voiceMix, monoInput, target, current] { buffer.deallocate() }
+        while let command = commands.pop() { command.release() }
+        for s in 0..<slotCount { retireContent(of: slots[s]) }
+        retirement.collect()
+        decodeBuffers.release()
+        (slots).deinitialize(count: slotCount)
+        slots.deallocate()
+        slotOfID.deallocate()
+        for buffer in [mix, voiceMix, incomingMix, monoInput] { buffer.deallocate() }
         phaseTable.deallocate()
     }
-
-    // MARK: Control thread
 
     /// Queues a command for the render thread. Returns false, counts a drop and
     /// releases anything the command carried when the queue is full.
     @discardableResult
-    public func send(_ command: EngineCommand) -> Bool {
+    func enqueue(_ command: EngineCommand) -> Bool {
         guard commands.push(command) else {
-            Self.release(command)
+            command.release()
             status.droppedCommands.wrappingIncrement(ordering: .relaxed)
             return false
         }
         return true
     }
 
-    /// Releases voices and kernels the render thread has finished with.
-    public func collectRetired() {
-        while let object = retired.pop() {
-            switch object {
-            case let .voice(v): v.release()
-            case let .kernel(k): k.release()
-            case let .granular(g): g.release()
-            case let .autocode(a): a.release()
-            }
+    /// IDs of the voices freed since the last call (control thread).
+    public func takeFreedVoices() -> [Int] {
+        var ids: [Int] = []
+        while let id = freedVoices.pop() {
+            ids.append(id)
+            registry[id] = nil
         }
-    }
-
-    private static func release(_ command: EngineCommand) {
-        switch command {
-        case let .voice(v): v.release()
-        case let .kernel(k, v): k.release(); v?.release()
-        case let .granularVoice(g): g?.release()
-        case let .autocodeVoice(a): a?.release()
-        default: break
-        }
+        return ids
     }
 
     // MARK: Render thread
 
     /// Renders `frames` interleaved frames of `channels` channels into `output`.
     /// `input`, when given, holds `frames` interleaved frames of `inputChannels`
-    /// channels for the autocode voice. Real-time safe.
+    /// channels for the autocode voices. Real-time safe.
     public func render(_ output: UnsafeMutablePointer<Float>, frames: Int,
                        input: UnsafePointer<Float>? = nil, inputChannels: Int = 0) {
         let started = Self.now()
         status.renderThread.store(UInt(pthread_self()), ordering: .relaxed)
         while let command = commands.pop() { apply(command) }
+        decodeAhead(frames: frames)
 
-        let gainTarget = parameters[EngineParameter.gain.ordinal]
         let gainStep = Float(1 / (0.02 * sampleRate))
+        let levelStep = gainStep
+        let fadeStep = Float(1 / (0.05 * sampleRate))
         var clipped = 0
         var done = 0
         while done < frames {
             let count = min(frames - done, Self.chunk)
-            renderGenerativeVoice(into: mix, count: count)
-            renderGranularVoices(count: count)
-            renderAutocodeVoices(input: monoInput(input, channels: inputChannels, from: done, count: count), count: count)
+            mix.update(repeating: 0, count: count * channels)
+            let mono = monoInput(input, channels: inputChannels, from: done, count: count)
+            var s = 0
+            while s < slotCount {
+                renderSlot(s, input: mono, count: count)
+                slots[s].mix(voiceMix, into: mix, count: count, channels: channels, levelStep: levelStep, fadeStep: fadeStep)
+                if slots[s].isFreed {
+                    remove(s)
+                } else {
+                    s += 1
+                }
+            }
             for i in 0..<count {
                 gain += max(-gainStep, min(gainStep, gainTarget - gain))
-                mix[i] *= gain
+                let frame = mix + i * channels
+                for c in 0..<channels { frame[c] *= gain }
             }
-            limiter.process(mix, count: count)
-            for i in 0..<count {
+            for c in 0..<channels { limiters[c].process(mix + c, count: count, stride: channels) }
+            let out = output + done * channels
+            for i in 0..<count * channels {
                 let sample = mix[i]
                 // A witness: the limiter's ceiling is below full scale.
                 if abs(sample) >= 1 { clipped += 1 }
-                let frame = output + (done + i) * channels
-                for c in 0..<channels { frame[c] = sample }
+                out[i] = sample
             }
             done += count
         }
-        status.publishLimiter(reduction: limiter.takeGainReduction(), limitedSamples: limiter.limitedSamples)
+        var reduction: Float = 0, limited = 0
+        for limiter in limiters {
+            reduction = max(reduction, limiter.takeGainReduction())
+            limited += limiter.limitedSamples
+        }
+        status.publishLimiter(reduction: reduction, limitedSamples: limited)
 
         let fitted = tap.write(output, count: frames * channels)
         if fitted < frames * channels {
@@ -245,11 +250,30 @@ public final class SynthesisEngine: @unchecked Sendable {
         }
         if clipped > 0 { status.clippedSamples.wrappingIncrement(by: clipped, ordering: .relaxed) }
         status.renderedFrames.wrappingIncrement(by: frames, ordering: .relaxed)
-        if let granular { status.granularFrame.store(granular.takeUnretainedValue().index, ordering: .relaxed) }
+        status.voiceCount.store(slotCount, ordering: .relaxed)
         let elapsed = Self.now() - started
         let load = elapsed / (Double(frames) / sampleRate)
         smoothedLoad = smoothedLoad == 0 ? load : 0.95 * smoothedLoad + 0.05 * load
         status.publish(load: smoothedLoad, instantLoad: load)
+    }
+
+    /// Slot `s`'s next `count` mono samples into `voiceMix`.
+    @inline(__always)
+    private func renderSlot(_ s: Int, input: UnsafePointer<Float>?, count: Int) {
+        switch slots[s].content {
+        case let .generative(voice):
+            voice.takeUnretainedValue().render(into: voiceMix, count: count)
+        case var .granular(player):
+            voiceMix.update(repeating: 0, count: count)
+            if !player.render(adding: voiceMix, count: count, retirement: retirement, status: status) {
+                voiceMix.update(repeating: 0, count: count)
+            }
+            slots[s].content = .granular(player)
+        case var .autocode(player):
+            voiceMix.update(repeating: 0, count: count)
+            player.render(input: input, adding: voiceMix, scratch: incomingMix, count: count, retirement: retirement, status: status)
+            slots[s].content = .autocode(player)
+        }
     }
 
     /// The input frames [start, start + count) as mono samples, or nil without input.
@@ -265,92 +289,6 @@ public final class SynthesisEngine: @unchecked Sendable {
             monoInput[i] = sum * scale
         }
         return UnsafePointer(monoInput)
-    }
-
-    /// The generative voice's next `count` samples (with its play/stop fade) into
-    /// `mix`: the active stream, crossfaded into an incoming one after a reshape.
-    private func renderGenerativeVoice(into mix: UnsafeMutablePointer<Float>, count: Int) {
-        if fade == 0, fadeStep <= 0, !playing {
-            // Silent and staying silent: no synthesis until played again, and a
-            // reshape needs no crossfade.
-            generative.completeNow { self.retire($0) }
-            mix.update(repeating: 0, count: count)
-            return
-        }
-        render(&generative.active, into: mix, count: count, leading: true)
-        if generative.incoming != nil {
-            render(&generative.incoming!, into: incomingMix, count: count, leading: false)
-        }
-        if generative.mix(current: mix, next: incomingMix, into: mix, count: count, retire: { self.retire($0) }) {
-            startIncomingStream()
-        }
-        for i in 0..<count {
-            fade = max(0, min(1, fade + fadeStep))
-            mix[i] *= fade
-        }
-        if fade == 0, fadeStep < 0 { fadeStep = 0 }
-        if fade == 1, fadeStep > 0 { fadeStep = 0 }
-    }
-
-    /// Adds the granular voice, and a replaced one playing out its grains, to `mix`.
-    private func renderGranularVoices(count: Int) {
-        if let finishing = finishingGranular {
-            let voice = finishing.takeUnretainedValue()
-            addChecked(count: count, reset: voice.reset) { voice.render(adding: $0, count: count) }
-            if !voice.isSounding {
-                retire(.granular(finishing))
-                finishingGranular = nil
-            }
-        }
-        if let granular {
-            let voice = granular.takeUnretainedValue()
-            addChecked(count: count, reset: voice.reset) { voice.render(adding: $0, count: count) }
-        }
-    }
-
-    /// Adds the autocode voice to `mix`, crossfaded into its replacement after a swap.
-    private func renderAutocodeVoices(input: UnsafePointer<Float>?, count: Int) {
-        guard autocode.active != nil || autocode.incoming != nil else { return }
-        voiceMix.update(repeating: 0, count: count)
-        if let active = autocode.active {
-            process(active.takeUnretainedValue(), input: input, into: voiceMix, count: count)
-        }
-        if let incoming = autocode.incoming {
-            incomingMix.update(repeating: 0, count: count)
-            if let incoming { process(incoming.takeUnretainedValue(), input: input, into: incomingMix, count: count) }
-        }
-        if autocode.mix(current: voiceMix, next: incomingMix, into: voiceMix, count: count, retire: { self.retireAutocode($0) }),
-           let incoming = autocode.incoming, let next = incoming {
-            if let active = autocode.active { next.takeUnretainedValue().continueInput(of: active.takeUnretainedValue()) }
-        }
-        for i in 0..<count { mix[i] += voiceMix[i] }
-    }
-
-    /// One autocode voice's `count` samples into `output` (zeroed), silenced and
-    /// reset if they are not finite.
-    @inline(__always)
-    private func process(_ voice: AutocodeVoice, input: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>, count: Int) {
-        voice.process(input: input, adding: output, count: count)
-        if !Self.isFinite(output, count: count) {
-            output.update(repeating: 0, count: count)
-            voice.reset()
-            status.nonFiniteBlocks.wrappingIncrement(ordering: .relaxed)
-        }
-    }
-
-    /// Renders one voice's `count` samples with `body` (which adds them to the
-    /// pointer it is given) and adds them to `mix`; samples that are not finite
-    /// are dropped, the voice is reset and the event counted.
-    @inline(__always)
-    private func addChecked(count: Int, reset: () -> Void, _ body: (UnsafeMutablePointer<Float>) -> Void) {
-        voiceMix.update(repeating: 0, count: count)
-        body(voiceMix)
-        guard Self.isFinite(voiceMix, count: count) else {
-            reset()
-            status.nonFiniteBlocks.wrappingIncrement(ordering: .relaxed)
-            return
-        }
-        for i in 0..<count { mix[i] += voiceMix[i] }
     }
 
     @inline(__always)
@@ -370,95 +308,96 @@ public final class SynthesisEngine: @unchecked Sendable {
     private func apply(_ command: EngineCommand) {
         status.appliedCommands.wrappingIncrement(ordering: .relaxed)
         switch command {
-        case let .latent(vector):
-            for i in 0..<min(vector.count, LatentVector.capacity) { target[i] = vector.values[i] }
-            latentChanged = true
-        case let .latentDimension(index, value):
-            if index >= 0 && index < LatentVector.capacity { target[index] = value }
-            latentChanged = true
-        case let .parameter(parameter, value):
-            parameters[parameter.ordinal] = value
-        case let .walk(on):
-            walking = on
-            walkClock = 0
-            status.publish(playing: playing, walking: walking)
-        case let .play(on):
-            playing = on
-            fadeStep = Float((on ? 1 : -1) / (0.05 * sampleRate))
-            status.publish(playing: playing, walking: walking)
-        case .reset:
-            target.update(repeating: 0.5, count: LatentVector.capacity)
-            generative.forEach { $0.voice.takeUnretainedValue().previousMel.update(repeating: 0) }
-        case let .voice(newVoice):
-            install(newVoice)
-        case let .kernel(newKernel, newVoice):
-            let voice = newVoice ?? generative.newest.voice.retain()
-            let stream = GenerativeStream(kernel: newKernel, voice: voice)
-            if generative.replace(with: stream, warmup: newKernel.takeUnretainedValue().shape.fftSize, retire: { self.retire($0) }) {
-                startIncomingStream()
+        case let .voice(_, .parameter(.gain, value)):
+            gainTarget = value
+        case let .voice(id, voiceCommand):
+            guard let s = slot(id) else { return }
+            switch voiceCommand {
+            case let .level(value): slots[s].setLevel(value)
+            case let .route(out, pan): slots[s].route(out: out, pan: pan, channels: channels)
+            default:
+                switch slots[s].content {
+                case let .generative(voice): voice.takeUnretainedValue().apply(voiceCommand)
+                case let .granular(player): player.apply(voiceCommand)
+                case var .autocode(player):
+                    player.apply(voiceCommand)
+                    slots[s].content = .autocode(player)
+                }
             }
-        case let .granularVoice(newVoice):
-            if let old = granular {
-                if let older = finishingGranular { retire(.granular(older)) }
-                old.takeUnretainedValue().finish()
-                finishingGranular = old
+        case let .add(id, content, level, out, pan):
+            guard slotCount < maxVoices, id >= 1, id <= Self.maxID, slotOfID[id] < 0 else {
+                retireContent(of: VoiceSlot(id: id, content: content))
+                return
             }
-            granular = newVoice
-        case let .granularPlay(on):
-            granular?.takeUnretainedValue().play(on)
-        case let .granular(parameter, value):
-            granular?.takeUnretainedValue().set(parameter, value)
-        case let .granularJump(frame):
-            granular?.takeUnretainedValue().jump(to: frame)
-        case let .autocodeVoice(newVoice):
-            // A voice that is not heard needs no warm-up or crossfade.
-            let heard = autocode.newest?.takeUnretainedValue().isSounding ?? false
-            let warmup = heard ? newVoice?.takeUnretainedValue().shape.fftSize ?? 0 : 0
-            if autocode.replace(with: newVoice, warmup: warmup, retire: { self.retireAutocode($0) }), let newVoice,
-               let active = autocode.active {
-                newVoice.takeUnretainedValue().continueInput(of: active.takeUnretainedValue())
+            var slot = VoiceSlot(id: id, content: content, level: level)
+            slot.route(out: out, pan: pan, channels: channels)
+            place(slot)
+        case let .model(id, model):
+            guard let s = slot(id), case let .generative(voice) = slots[s].content else { return retirement.retire(.voice(model)) }
+            voice.takeUnretainedValue().install(model)
+        case let .kernel(id, kernel, model):
+            guard let s = slot(id), case let .generative(voice) = slots[s].content else {
+                retirement.retire(.kernel(kernel))
+                if let model { retirement.retire(.voice(model)) }
+                return
             }
-            if !heard { autocode.completeNow(retire: { self.retireAutocode($0) }) }
-        case let .autocodePlay(on):
-            autocode.forEach { $0?.takeUnretainedValue().play(on) }
-        case let .autocodeLevel(level):
-            autocode.forEach { $0?.takeUnretainedValue().level = level }
-        case let .autocodeMapping(mapping, values):
-            autocode.forEach { $0?.takeUnretainedValue().set(mapping, values) }
-        case .autocodeResetRange:
-            autocode.forEach { $0?.takeUnretainedValue().resetRange() }
+            voice.takeUnretainedValue().reshape(kernel, model: model)
+        case let .granularSource(id, source):
+            guard let s = slot(id), case var .granular(player) = slots[s].content else {
+                if let source { retirement.retire(.granular(source)) }
+                return
+            }
+            player.replace(with: source, retirement: retirement)
+            slots[s].content = .granular(player)
+        case let .autocodeVoice(id, voice):
+            guard let s = slot(id), case var .autocode(player) = slots[s].content else {
+                if let voice { retirement.retire(.autocode(voice)) }
+                return
+            }
+            player.replace(with: voice, retirement: retirement)
+            slots[s].content = .autocode(player)
+        case let .free(id):
+            guard let s = slot(id) else { return }
+            slots[s].free()
+        case let .decodeBuffers(buffers):
+            retirement.retire(.decodeBuffers(decodeBuffers))
+            decodeBuffers = buffers
         }
     }
 
-    func retire(_ object: RetiredObject) {
-        // The control thread drains this queue often; if it is ever full the
-        // object leaks rather than being freed here.
-        _ = retired.push(object)
+    @inline(__always)
+    private func slot(_ id: Int) -> Int? {
+        guard id >= 0, id <= Self.maxID else { return nil }
+        let s = Int(slotOfID[id])
+        return s >= 0 ? s : nil
     }
 
-    /// A stream's kernel and voice go back to the control thread.
-    func retire(_ stream: GenerativeStream) {
-        retire(.kernel(stream.kernel))
-        retire(.voice(stream.voice))
+    private func place(_ slot: VoiceSlot) {
+        (slots + slotCount).initialize(to: slot)
+        slotOfID[slot.id] = Int32(slotCount)
+        slotCount += 1
     }
 
-    private func retireAutocode(_ voice: Unmanaged<AutocodeVoice>?) {
-        if let voice { retire(.autocode(voice)) }
+    /// Slot `s` leaves the mixer: what it holds goes back to the control thread,
+    /// the last slot takes its place, and the control thread is told.
+    private func remove(_ s: Int) {
+        let id = slots[s].id
+        retireContent(of: slots[s])
+        slotOfID[id] = -1
+        slotCount -= 1
+        if s != slotCount {
+            slots[s] = slots[slotCount]
+            slotOfID[slots[s].id] = Int32(s)
+        }
+        (slots + slotCount).deinitialize(count: 1)
+        _ = freedVoices.push(id)
     }
-}
 
-extension EngineParameter {
-    /// Slot in the engine's parameter vector; a constant, so the render thread can use it.
-    var ordinal: Int {
-        switch self {
-        case .glide: 0
-        case .walkStep: 1
-        case .walkInterval: 2
-        case .brightness: 3
-        case .whitening: 4
-        case .feedback: 5
-        case .smoothing: 6
-        case .gain: 7
+    private func retireContent(of slot: VoiceSlot) {
+        switch slot.content {
+        case let .generative(voice): retirement.retire(.generative(voice))
+        case let .granular(player): player.retireAll(retirement)
+        case var .autocode(player): player.retireAll(retirement)
         }
     }
 }

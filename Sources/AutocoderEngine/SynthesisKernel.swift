@@ -99,7 +99,7 @@ public final class SynthesisKernel: @unchecked Sendable {
 
 /// A loaded model as the render thread uses it: the decoder (render-owned) and
 /// the working memory of its frames (mel bands, or linear bins).
-public final class Voice: @unchecked Sendable {
+public final class LoadedModel: @unchecked Sendable {
     public let decoder: Decoder
     /// maxin of the training data, for the whitening gain.
     public let maxIn: Float
@@ -152,7 +152,7 @@ public final class Voice: @unchecked Sendable {
     }
 }
 
-extension Voice {
+extension LoadedModel {
     /// A voice for the render thread from a loaded bundle (its own decoder
     /// scratch): its `.dec`, else its `.fft.dec` by the path it takes, with its
     /// level calibrated at `shape` and `sampleRate` (the running ones).

@@ -1,4 +1,5 @@
-// /autocode/input, from the request to its reply, and the autocode voice's
+// /autocode/input (and /voice/ID/autocode/input: one of these per autocode
+// voice), from the request to its reply, and the autocode voice's
 // rebuilds when the model or the FFT size changes:
 // - `handle` (network thread) checks the input ("device", or a file inside
 //   --root) and that a model with an encoder is loaded;
@@ -23,6 +24,8 @@ import Foundation
 final class AutocodeInputLoad {
     static let address = "/autocode/input"
     private unowned let server: AutocoderServer
+    /// The voice it loads for.
+    let voice: Int
     /// Load worker only.
     private let cache = AutocodeInputCache()
     private var pending = PendingRequest()
@@ -31,7 +34,16 @@ final class AutocodeInputLoad {
     /// What the sounding voice was built for.
     private var sounding: (encoder: Encoder, decoder: Decoder, shape: SynthesisShape)?
 
-    init(server: AutocoderServer) { self.server = server }
+    init(server: AutocoderServer, voice: Int) {
+        self.server = server
+        self.voice = voice
+    }
+
+    /// The model this voice encodes and decodes with: its own, else the loaded one.
+    private var coders: (encoder: Encoder?, decoder: Decoder?) {
+        if let own = server.settings[voice]?.coders { return (own.encoder, own.decoder) }
+        return (server.encoder, server.synthesisDecoder)
+    }
 
     /// An input is on its way: /autocode 1 is remembered rather than refused.
     var isLoading: Bool { loading != nil }
@@ -40,8 +52,8 @@ final class AutocodeInputLoad {
         try server.expectPath(request)
         let name = try request.string(0)
         let input = name == "device" ? name : try server.paths.resolve(name)
-        guard server.encoder != nil else { throw Rejection("no encoder loaded (send /load or /load/encoder first)") }
-        guard server.synthesisDecoder != nil else { throw Rejection("no decoder loaded") }
+        guard coders.encoder != nil else { throw Rejection("no encoder loaded (send /load or /load/encoder first)") }
+        guard coders.decoder != nil else { throw Rejection("no decoder loaded") }
         if input == "device" {
             guard server.output.inputChannels > 0 else {
                 throw Rejection("no input device is open (start the server with --input-channels 1 or more)")
@@ -53,12 +65,12 @@ final class AutocodeInputLoad {
 
     /// After a new model or FFT size: the voice, or the input on its way, follows it.
     func followModelChange() {
-        guard let input = loading ?? server.generative.autocodeInput else { return }
+        guard let input = loading ?? server.settings[voice]?.autocodeInput else { return }
         load(input)
     }
 
     private func load(_ input: String) {
-        guard let encoder = server.encoder, let decoder = server.synthesisDecoder else { return }
+        guard let encoder = coders.encoder, let decoder = coders.decoder else { return }
         let shape = server.kernelShape, sampleRate = server.engine.sampleRate
         loading = input
         server.loads.submit(LoadJob(kind: Self.address, work: { [unowned self] job in
@@ -97,16 +109,22 @@ final class AutocodeInputLoad {
 
     private func apply(_ voice: AutocodeVoice, _ input: String, _ built: (encoder: Encoder, decoder: Decoder, shape: SynthesisShape),
                        _ note: String) {
-        for (mapping, values) in server.generative.autocodeMapping {
+        let settings = server.settings[self.voice, default: VoiceSettings()]
+        for (mapping, values) in settings.autocodeMapping {
             voice.set(mapping, LatentVector(Array(values.prefix(voice.latentCount))))
         }
-        voice.level = server.generative.autocodeLevel
-        voice.play(server.generative.autocodePlaying)
-        server.engine.send(.autocodeVoice(Unmanaged.passRetained(voice)))
-        server.generative.autocodeInput = input
+        voice.play(settings.autocodePlaying)
+        do {
+            try server.ensureVoice(self.voice, .autocode)
+            try server.engine.setAutocodeVoice(voice, name: input, voice: self.voice)
+        } catch {
+            failed(error)
+            return
+        }
+        server.settings[self.voice, default: VoiceSettings()].autocodeInput = input
         sounding = built
         loading = nil
-        server.logger.info("autocode input \(input): \(note)")
+        server.logger.info("autocode input \(input): \(note)\(self.voice == AutocoderServer.autocodeVoiceID ? "" : " (voice \(self.voice))")")
         if let ticket = pending.finish() { server.reply(Self.address, [.string(input)], to: ticket.requester) }
     }
 
@@ -115,18 +133,18 @@ final class AutocodeInputLoad {
         if let ticket = pending.finish() {
             server.reject(ticket, error)
             // The input sounding before stays, and follows a model that changed meanwhile.
-            if server.generative.autocodeInput == nil {
-                server.generative.autocodePlaying = false
-            } else if let sounding, sounding.encoder !== server.encoder || sounding.decoder !== server.synthesisDecoder || sounding.shape != server.kernelShape {
+            if server.settings[voice]?.autocodeInput == nil {
+                server.settings[voice]?.autocodePlaying = false
+            } else if let sounding, sounding.encoder !== coders.encoder || sounding.decoder !== coders.decoder || sounding.shape != server.kernelShape {
                 followModelChange()
             }
         } else {
             // The voice could not be rebuilt for a new model or FFT size.
             server.logger.warning("autocode stopped: \((error as? Rejection)?.reason ?? "\(error)")")
-            server.generative.autocodeInput = nil
-            server.generative.autocodePlaying = false
+            server.settings[voice]?.autocodeInput = nil
+            server.settings[voice]?.autocodePlaying = false
             sounding = nil
-            server.engine.send(.autocodeVoice(nil))
+            try? server.engine.setAutocodeVoice(nil, name: "", voice: voice)
         }
     }
 }

@@ -1,17 +1,18 @@
-// The server's granular and autocode voices: the /granular/* and /autocode/*
-// addresses. Network thread only. Their material is loaded off this thread
-// (GranularLoad, AutocodeInputLoad) and the voices handed to the render
-// thread through the engine's command queue; this side keeps a copy of every
-// setting so that a new voice (new source, model, FFT size or input) starts
-// where the old one was, including what was set while it loaded.
+// The granular and autocode voices' addresses (/voice/ID/granular/*,
+// /voice/ID/autocode/*, and the unprefixed /granular/* and /autocode/* of the
+// server's own voice of each kind). Network thread only. Their material is
+// loaded off this thread (GranularLoad, AutocodeInputLoad, one per voice) and
+// handed to the engine; this side keeps a copy of every setting so that a new
+// source, model, FFT size or input starts where the old one was, including
+// what was set while it loaded.
 
 import AutocoderAudio
 import AutocoderEngine
 import AutocoderModel
 import Foundation
 
-/// What the network thread remembers of the generative voices.
-struct GenerativeSettings {
+/// What the network thread remembers of one granular or autocode voice.
+struct VoiceSettings {
     /// The similarity order of the loaded granular source (the voice holds the same table).
     var granularTable: DistanceTable?
     var granularPlaying = false
@@ -20,65 +21,66 @@ struct GenerativeSettings {
     /// "device", or the path of the looped file; nil before /autocode/input.
     var autocodeInput: String?
     var autocodePlaying = false
-    var autocodeLevel: Float = 1
     var autocodeMapping: [AutocodeMapping: [Float]] = [:]
+    /// The model this autocode voice encodes and decodes with (nil: the loaded model's).
+    var coders: (encoder: Encoder, decoder: Decoder)?
 }
 
 extension AutocoderServer {
     /// Largest |scale| and |offset| accepted per dimension.
     static let mappingLimit: Float = 16
 
-    func installGenerativeHandlers(_ on: (String, @escaping (Request) throws -> Void) -> Void) {
-        on(GranularLoad.address) { [unowned self] request in try granularLoad.handle(request) }
-        on("/granular") { [unowned self] request in
+    func installGranularAndAutocodeAddresses(_ voice: (String, Set<VoiceKind>, @escaping (Int, Request) throws -> Void) -> Void) {
+        voice("load/granular", [.granular]) { [unowned self] id, request in try granularLoad(id).handle(request) }
+        voice("granular", [.granular]) { [unowned self] id, request in
             try request.expect(arguments: 0...1)
             let on = try request.flag(0)
-            if !granularLoad.isLoading { _ = try loadedGranularTable() }
-            generative.granularPlaying = on
-            engine.send(.granularPlay(on))
+            if !granularLoad(id).isLoading { _ = try loadedGranularTable(id) }
+            settings[id, default: VoiceSettings()].granularPlaying = on
+            engine.send(.play(on), to: id)
         }
         for parameter in GranularParameter.allCases {
-            on("/granular/" + parameter.rawValue) { [unowned self] request in
+            voice("granular/" + parameter.rawValue, [.granular]) { [unowned self] id, request in
                 try request.expect(arguments: 1...1)
                 let value: Float
                 if parameter == .pool {
-                    let most = generative.granularTable?.neighbours ?? Int(parameter.range.upperBound)
+                    let most = settings[id]?.granularTable?.neighbours ?? Int(parameter.range.upperBound)
                     value = Float(try request.integer(0, in: 1...most))
                 } else {
                     value = try request.float(0, in: parameter.range)
                 }
-                generative.granular[parameter] = value
-                engine.send(.granular(parameter, value))
+                settings[id, default: VoiceSettings()].granular[parameter] = value
+                engine.send(.granular(parameter, value), to: id)
             }
         }
-        on("/granular/frame") { [unowned self] request in
+        voice("granular/frame", [.granular]) { [unowned self] id, request in
             try request.expect(arguments: 1...1)
-            let table = try loadedGranularTable()
-            engine.send(.granularJump(try request.integer(0, in: 0...table.frames - 1)))
+            let table = try loadedGranularTable(id)
+            engine.send(.granularJump(try request.integer(0, in: 0...table.frames - 1)), to: id)
         }
 
-        on(AutocodeInputLoad.address) { [unowned self] request in try autocodeInput.handle(request) }
-        on("/autocode") { [unowned self] request in
+        voice("autocode/input", [.autocode]) { [unowned self] id, request in try autocodeLoad(id).handle(request) }
+        voice("autocode", [.autocode]) { [unowned self] id, request in
             try request.expect(arguments: 0...1)
             let on = try request.flag(0)
-            guard generative.autocodeInput != nil || autocodeInput.isLoading else {
+            guard settings[id]?.autocodeInput != nil || autocodeLoad(id).isLoading else {
                 throw Rejection("no autocode input (send /autocode/input first)")
             }
-            generative.autocodePlaying = on
-            engine.send(.autocodePlay(on))
+            settings[id, default: VoiceSettings()].autocodePlaying = on
+            engine.send(.play(on), to: id)
         }
-        on("/autocode/level") { [unowned self] request in
+        voice("autocode/level", [.autocode]) { [unowned self] id, request in
             try request.expect(arguments: 1...1)
-            generative.autocodeLevel = try request.float(0, in: 0...4)
-            engine.send(.autocodeLevel(generative.autocodeLevel))
+            try ensureVoice(id, .autocode)
+            engine.send(.level(try request.float(0, in: 0...4)), to: id)
         }
-        on("/autocode/range") { [unowned self] request in
+        voice("autocode/range", [.autocode]) { [unowned self] id, request in
             try request.expect(arguments: 0...0)
-            engine.send(.autocodeResetRange)
+            engine.send(.autocodeResetRange, to: id)
         }
         for mapping in AutocodeMapping.allCases {
-            on("/autocode/" + mapping.rawValue) { [unowned self] request in
-                let dimensions = decoder?.latentCount ?? 8
+            voice("autocode/" + mapping.rawValue, [.autocode]) { [unowned self] id, request in
+                let dimensions = (settings[id]?.coders?.decoder ?? decoder)?.latentCount ?? 8
                 try request.expect(arguments: 1...dimensions)
                 let values: [Float] = try (0..<request.count).map { index in
                     switch mapping {
@@ -87,20 +89,50 @@ extension AutocoderServer {
                     case .scale, .offset: try request.float(index, in: -Self.mappingLimit...Self.mappingLimit)
                     }
                 }
-                var stored = generative.autocodeMapping[mapping] ?? []
+                var stored = settings[id]?.autocodeMapping[mapping] ?? []
                 for (index, value) in values.enumerated() {
                     if index < stored.count { stored[index] = value } else { stored.append(value) }
                 }
-                generative.autocodeMapping[mapping] = stored
-                engine.send(.autocodeMapping(mapping, LatentVector(values)))
+                settings[id, default: VoiceSettings()].autocodeMapping[mapping] = stored
+                engine.send(.autocodeMapping(mapping, LatentVector(values)), to: id)
             }
         }
     }
 
-    private func loadedGranularTable() throws -> DistanceTable {
-        guard let table = generative.granularTable else {
-            throw Rejection(granularLoad.isLoading ? "no granular source loaded yet (one is loading: wait for its /loaded)"
-                                                   : "no granular source loaded (send /load/granular first)")
+    /// The granular source loader of voice `id` (one per voice).
+    func granularLoad(_ id: Int) -> GranularLoad {
+        if let load = granularLoads[id] { return load }
+        let load = GranularLoad(server: self, voice: id)
+        granularLoads[id] = load
+        return load
+    }
+
+    /// The autocode input loader of voice `id` (one per voice).
+    func autocodeLoad(_ id: Int) -> AutocodeInputLoad {
+        if let load = autocodeLoads[id] { return load }
+        let load = AutocodeInputLoad(server: self, voice: id)
+        autocodeLoads[id] = load
+        return load
+    }
+
+    /// Makes the server's own voice of `kind` (the unprefixed addresses') when
+    /// it does not exist yet; checks that any other voice exists and is of `kind`.
+    func ensureVoice(_ id: Int, _ kind: VoiceKind) throws {
+        if let record = engine.voices[id] {
+            guard record.kind == kind else { throw Rejection("voice \(id) is a \(record.kind.rawValue) voice") }
+            return
+        }
+        switch (id, kind) {
+        case (Self.granularVoiceID, .granular): try engine.addGranularVoice(id: id, source: nil)
+        case (Self.autocodeVoiceID, .autocode): try engine.addAutocodeVoice(id: id, voice: nil)
+        default: throw Rejection("there is no voice \(id)")
+        }
+    }
+
+    private func loadedGranularTable(_ id: Int) throws -> DistanceTable {
+        guard let table = settings[id]?.granularTable else {
+            throw Rejection(granularLoad(id).isLoading ? "no granular source loaded yet (one is loading: wait for its /loaded)"
+                                                       : "no granular source loaded (send /load/granular first)")
         }
         return table
     }

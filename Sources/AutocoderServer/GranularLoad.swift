@@ -1,4 +1,5 @@
-// /load/granular, from the request to /loaded:
+// /load/granular (and /voice/ID/load/granular: one of these per granular
+// voice), from the request to /loaded:
 // - `handle` (network thread) resolves the anchor (the loaded model's when
 //   none is given);
 // - the worker reads ANCHOR.ord.npy and the sound, and builds the voice;
@@ -14,9 +15,14 @@ import AutocoderModel
 final class GranularLoad {
     static let address = "/load/granular"
     private unowned let server: AutocoderServer
+    /// The voice it loads for.
+    let voice: Int
     private var pending = PendingRequest()
 
-    init(server: AutocoderServer) { self.server = server }
+    init(server: AutocoderServer, voice: Int) {
+        self.server = server
+        self.voice = voice
+    }
 
     /// A source is on its way: /granular 1 is remembered rather than refused.
     var isLoading: Bool { pending.isLoading }
@@ -24,8 +30,13 @@ final class GranularLoad {
     func handle(_ request: Request) throws {
         try server.expectPath(request, arguments: 0...1)
         let anchor = request.count == 1 ? ModelBundle.anchor(from: try server.paths.resolve(try request.string(0))) : server.anchor
+        try load(anchor: anchor, for: server.ticket(request))
+    }
+
+    /// Loads the sound and similarity order of `anchor` for the voice; `ticket` hears /loaded or /error.
+    func load(anchor: String, for ticket: LoadTicket) throws {
         let sampleRate = server.engine.sampleRate
-        pending.replace(with: server.ticket(request), on: server)
+        pending.replace(with: ticket, on: server)
         server.loads.submit(LoadJob(kind: Self.address, work: { [unowned self] _ in
             let table: DistanceTable
             let source: [Float]
@@ -40,17 +51,26 @@ final class GranularLoad {
             return { [unowned self] in apply(voice, table, anchor) }
         }, failed: { [unowned self] error in
             // "/granular 1" sent while it loaded has nothing to play.
-            if server.generative.granularTable == nil { server.generative.granularPlaying = false }
+            if server.settings[voice]?.granularTable == nil { server.settings[voice]?.granularPlaying = false }
             if let ticket = pending.finish() { server.reject(ticket, error) }
         }))
     }
 
-    private func apply(_ voice: GranularVoice, _ table: DistanceTable, _ anchor: String) {
-        for (parameter, value) in server.generative.granular { voice.set(parameter, value) }
-        voice.play(server.generative.granularPlaying)
-        server.generative.granularTable = table
-        server.engine.send(.granularVoice(Unmanaged.passRetained(voice)))
-        server.logger.info("granular source \(anchor): \(table.frames) frames, \(table.neighbours) similar each")
+    private func apply(_ source: GranularVoice, _ table: DistanceTable, _ anchor: String) {
+        let settings = server.settings[voice, default: VoiceSettings()]
+        for (parameter, value) in settings.granular { source.set(parameter, value) }
+        source.play(settings.granularPlaying)
+        do {
+            if server.engine.voices[voice] == nil {
+                try server.ensureVoice(voice, .granular)
+            }
+            try server.engine.setGranularSource(source, name: anchor, voice: voice)
+        } catch {
+            if let ticket = pending.finish() { server.reject(ticket, error) }
+            return
+        }
+        server.settings[voice, default: VoiceSettings()].granularTable = table
+        server.logger.info("granular source \(anchor): \(table.frames) frames, \(table.neighbours) similar each\(voice == AutocoderServer.granularVoiceID ? "" : " (voice \(voice))")")
         if let ticket = pending.finish() { server.reply("/loaded", [.string(anchor)], to: ticket.requester) }
     }
 }

@@ -39,12 +39,16 @@ final class ModelLoad {
     let address: String
     private let selection: Selection
     private unowned let server: AutocoderServer
+    /// The generative voice it loads for. Voice 1's model is the server's: the
+    /// one /decode, /encode and the autocode voice use.
+    let voice: Int
     private var pending = PendingRequest()
 
-    init(server: AutocoderServer, address: String, selection: Selection) {
+    init(server: AutocoderServer, address: String, selection: Selection, voice: Int = 1) {
         self.server = server
         self.address = address
         self.selection = selection
+        self.voice = voice
     }
 
     func handle(_ request: Request) throws {
@@ -60,33 +64,38 @@ final class ModelLoad {
             } catch {
                 throw Rejection("\(error); the current model stays loaded")
             }
-            let voice = bundle.synthesis == nil ? nil : try Voice(bundle: bundle, shape: shape, sampleRate: sampleRate)
-            return { [unowned self] in apply(bundle, voice) }
+            let model = bundle.synthesis == nil ? nil : try LoadedModel(bundle: bundle, shape: shape, sampleRate: sampleRate)
+            return { [unowned self] in apply(bundle, model) }
         }, failed: { [unowned self] error in
             if let ticket = pending.finish() { server.reject(ticket, error) }
         }))
     }
 
-    private func apply(_ bundle: ModelBundle, _ voice: Voice?) {
-        if let voice, let decoder = bundle.outputDecoder, let synthesis = bundle.synthesis {
-            if voice.layout == server.layout {
-                server.engine.send(.voice(Unmanaged.passRetained(voice)))
-            } else {
-                let kernel = SynthesisKernel(shape: server.kernelShape, sampleRate: server.engine.sampleRate, layout: voice.layout)
-                server.engine.send(.kernel(Unmanaged.passRetained(kernel), voice: Unmanaged.passRetained(voice)))
-                server.layout = voice.layout
+    private func apply(_ bundle: ModelBundle, _ model: LoadedModel?) {
+        if let model {
+            do {
+                try server.engine.setModel(model, voice: voice)
+            } catch {
+                if let ticket = pending.finish() { server.reject(ticket, error) }
+                return
             }
-            server.decoder = decoder
-            server.synthesisDecoder = synthesis.decoder
-            server.anchor = bundle.anchor
-            server.calibration = voice.calibration
         }
-        // A whole model replaces the encoder too: one of another model would encode into the wrong space.
-        if selection == .model || bundle.encoder != nil { server.encoder = bundle.encoder }
-        server.autocodeInput.followModelChange()
+        if voice == 1 {
+            if model != nil, let decoder = bundle.outputDecoder, let synthesis = bundle.synthesis {
+                server.decoder = decoder
+                server.synthesisDecoder = synthesis.decoder
+                server.anchor = bundle.anchor
+                server.bundle = bundle
+                server.calibration = model?.calibration
+            }
+            // A whole model replaces the encoder too: one of another model would encode into the wrong space.
+            if selection == .model || bundle.encoder != nil { server.encoder = bundle.encoder }
+            server.followModelChange()
+        }
         let files = bundle.models.keys.map(\.rawValue).sorted().joined(separator: ", ")
-        let level = voice?.calibration.map { "; " + $0.summary } ?? ""
-        server.logger.info("loaded \(bundle.anchor) (\(files))\(bundle.synthesis.map { ": " + $0.summary } ?? "")\(level)")
+        let level = model?.calibration.map { "; " + $0.summary } ?? ""
+        let whose = self.voice == 1 ? "" : " into voice \(self.voice)"
+        server.logger.info("loaded \(bundle.anchor)\(whose) (\(files))\(bundle.synthesis.map { ": " + $0.summary } ?? "")\(level)")
         if let ticket = pending.finish() { server.reply("/loaded", [.string(bundle.anchor)], to: ticket.requester) }
     }
 }

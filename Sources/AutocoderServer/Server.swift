@@ -45,6 +45,9 @@ public struct ServerConfiguration: Sendable {
     public var root: String?
     /// Refuse /quit (for shared networks).
     public var quitAllowed = true
+    /// Voices the engine preallocates room for (besides the server's own
+    /// granular and autocode voices).
+    public var maxVoices = 256
 
     public init(model: String) { self.model = model }
 }
@@ -81,10 +84,21 @@ public final class AutocoderServer: @unchecked Sendable {
     var encoder: Encoder?
     private var requestedShape: SynthesisShape
     var kernelShape: SynthesisShape
-    /// The frames the sounding kernel is built for.
-    var layout: FrameLayout
+    /// Voice 1's model, whole: what `/voice/new` without an anchor plays.
+    var bundle: ModelBundle
     /// The sounding model's level calibration (its make-up gain).
     var calibration: LevelCalibration?
+    /// Per-voice addresses by suffix (`latent`, `granular/size`, …).
+    var voiceAddresses: [String: VoiceAddress] = [:]
+    /// Settings of the granular and autocode voices, by ID.
+    var settings: [Int: VoiceSettings] = [:]
+    var granularLoads: [Int: GranularLoad] = [:]
+    var autocodeLoads: [Int: AutocodeInputLoad] = [:]
+    var voiceModelLoads: [String: ModelLoad] = [:]
+    /// IDs of voices whose model is loading for /voice/new.
+    var pendingNewVoices: Set<Int> = []
+    /// Who asked for each voice being freed.
+    var freeRequesters: [Int: SocketAddress] = [:]
     var distance: DistanceTable?
     private var windowSkip = 1024
     private var received = 0
@@ -92,12 +106,11 @@ public final class AutocoderServer: @unchecked Sendable {
     private var random = SystemRandomNumberGenerator()
     private var handlers: [String: (Request) throws -> Void] = [:]
     let paths: PathPolicy
-    var generative = GenerativeSettings()
     /// Who hears that a take ended by itself.
     private var recordingListeners = RecordingListeners()
 
     // The slow requests, each from its check to its reply.
-    private lazy var modelLoads = [
+    lazy var modelLoads = [
         ModelLoad(server: self, address: "/load", selection: .model),
         ModelLoad(server: self, address: "/load/decoder", selection: .decoder),
         ModelLoad(server: self, address: "/load/encoder", selection: .encoder),
@@ -106,8 +119,6 @@ public final class AutocoderServer: @unchecked Sendable {
         ModelLoad(server: self, address: "/open/fft", selection: .fftDecoder),
     ]
     lazy var distanceLoad = DistanceLoad(server: self)
-    lazy var granularLoad = GranularLoad(server: self)
-    lazy var autocodeInput = AutocodeInputLoad(server: self)
 
     /// Largest number of arguments and longest string accepted in one message.
     public static let maximumArguments = 1024
@@ -135,12 +146,12 @@ public final class AutocoderServer: @unchecked Sendable {
         let sampleRate = output.sampleRate
         requestedShape = configuration.shape
         kernelShape = configuration.shape.scaled(toSampleRate: sampleRate)
-        let voice = try Voice(bundle: bundle, shape: kernelShape, sampleRate: sampleRate)
-        layout = voice.layout
-        calibration = voice.calibration
-        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, layout: voice.layout)
-        engine = SynthesisEngine(voice: voice, kernel: kernel, channels: configuration.output.channels, seed: configuration.seed,
-                                 walking: configuration.walking, playing: configuration.playing)
+        let model = try LoadedModel(bundle: bundle, shape: kernelShape, sampleRate: sampleRate)
+        self.bundle = bundle
+        calibration = model.calibration
+        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, layout: model.layout)
+        engine = SynthesisEngine(model: model, kernel: kernel, channels: configuration.output.channels, seed: configuration.seed,
+                                 walking: configuration.walking, playing: configuration.playing, maxVoices: configuration.maxVoices)
         for (parameter, value) in configuration.settings { engine.send(.parameter(parameter, value)) }
 
         socket = try UDPSocket(binding: SocketAddress(host: configuration.host, port: configuration.listenPort))
@@ -184,6 +195,7 @@ public final class AutocoderServer: @unchecked Sendable {
             }
             applyFinishedLoads()
             engine.collectRetired()
+            announceFreedVoices()
             for event in audio.takeEvents() { report(event) }
             if let failure = recorder.takeFailure() {
                 logger.error("recording stopped: \(failure)")
@@ -268,7 +280,9 @@ public final class AutocoderServer: @unchecked Sendable {
         for message in messages {
             received += 1
             do {
-                guard let handler = handlers[message.address] else { throw Rejection("unknown address") }
+                guard let handler = try handlers[message.address] ?? voiceHandler(for: message.address) else {
+                    throw Rejection("unknown address")
+                }
                 guard message.arguments.count <= Self.maximumArguments else {
                     throw Rejection("\(message.arguments.count) arguments; at most \(Self.maximumArguments) are accepted")
                 }
@@ -400,8 +414,6 @@ public final class AutocoderServer: @unchecked Sendable {
             try request.expect(arguments: 0...1)
             if request.count == 1 { _ = try request.integer(0, in: 0...1) }
         }
-        on("/reset") { [unowned self] _ in engine.send(.reset) }
-
         // The Max external's names (/open and /open/fft are among the model loads):
         // it tells the server the output size it expects of the model.
         on("/output_size") { [unowned self] request in
@@ -415,37 +427,9 @@ public final class AutocoderServer: @unchecked Sendable {
         }
 
         // This server's own controls.
-        on("/latent") { [unowned self] request in
-            let count = decoder?.latentCount ?? LatentVector.capacity
-            try request.expect(arguments: 1...count)
-            engine.send(.latent(LatentVector(try (0..<request.count).map { try request.float($0, in: 0...1) })))
-        }
-        for dimension in 1...LatentVector.capacity {
-            on("/latent/\(dimension)") { [unowned self] request in
-                try request.expect(arguments: 1...1)
-                guard dimension <= (decoder?.latentCount ?? LatentVector.capacity) else {
-                    throw Rejection("the model has \(decoder?.latentCount ?? 0) latent dimensions")
-                }
-                engine.send(.latentDimension(index: dimension - 1, value: try request.float(0, in: 0...1)))
-            }
-        }
-        for parameter in EngineParameter.allCases {
-            on("/" + parameter.rawValue) { [unowned self] request in
-                try request.expect(arguments: 1...1)
-                engine.send(.parameter(parameter, try request.float(0, in: parameter.range)))
-            }
-        }
-        on("/walk") { [unowned self] request in
-            try request.expect(arguments: 0...1)
-            engine.send(.walk(try request.flag(0)))
-        }
-        on("/play") { [unowned self] request in
-            try request.expect(arguments: 0...1)
-            engine.send(.play(try request.flag(0)))
-        }
-        on("/stop") { [unowned self] request in
-            try request.expect(arguments: 0...0)
-            engine.send(.play(false))
+        on("/" + EngineParameter.gain.rawValue) { [unowned self] request in
+            try request.expect(arguments: 1...1)
+            engine.send(.parameter(.gain, try request.float(0, in: EngineParameter.gain.range)))
         }
         on("/fft") { [unowned self] request in
             try request.expect(arguments: 1...2)
@@ -477,7 +461,7 @@ public final class AutocoderServer: @unchecked Sendable {
             try request.expect(arguments: 0...0)
             sendStatus()
         }
-        installGenerativeHandlers(on)
+        installVoiceAddresses(on)
     }
 
     // MARK: Handlers
@@ -505,6 +489,12 @@ public final class AutocoderServer: @unchecked Sendable {
         return distance
     }
 
+    /// After a new model or FFT size: every autocode voice, or the input on its
+    /// way to it, is rebuilt for it.
+    func followModelChange() {
+        for load in autocodeLoads.values { load.followModelChange() }
+    }
+
     private func reshape(fftSize: Int, hop: Int) throws {
         let shape: SynthesisShape
         switch SynthesisShape.validated(fftSize: fftSize, hop: hop) {
@@ -513,9 +503,8 @@ public final class AutocoderServer: @unchecked Sendable {
         }
         requestedShape = shape
         kernelShape = shape.scaled(toSampleRate: engine.sampleRate)
-        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: engine.sampleRate, layout: layout)
-        engine.send(.kernel(Unmanaged.passRetained(kernel), voice: nil))
-        autocodeInput.followModelChange()
+        engine.reshape(kernelShape)
+        followModelChange()
     }
 
     private func startRecording(_ request: Request) throws {
@@ -570,15 +559,16 @@ public final class AutocoderServer: @unchecked Sendable {
             .string(audio.state),
             .int(Int32(clamping: status.droppedCommands.load(ordering: .relaxed))),
             .int(Int32(clamping: status.tapDroppedFrames.load(ordering: .relaxed))),
-            .int(generative.granularPlaying ? 1 : 0),
+            .int(settings[Self.granularVoiceID]?.granularPlaying == true ? 1 : 0),
             .int(Int32(clamping: status.granularFrame.load(ordering: .relaxed))),
-            .int(generative.autocodePlaying ? 1 : 0),
-            .string(generative.autocodeInput ?? ""),
+            .int(settings[Self.autocodeVoiceID]?.autocodePlaying == true ? 1 : 0),
+            .string(settings[Self.autocodeVoiceID]?.autocodeInput ?? ""),
             .string(recording.endReason ?? ""),
             .int(Int32(clamping: status.nonFiniteBlocks.load(ordering: .relaxed))),
             .float(status.limiterReduction),
             .int(Int32(clamping: status.limitedSamples.load(ordering: .relaxed))),
             .float(Float(calibration?.makeUpDecibels ?? 0)),
+            .int(Int32(engine.voices.count)),
         ])
         reply("/status/latent", status.latent(count: decoder?.latentCount ?? 8).map { .float($0) })
     }

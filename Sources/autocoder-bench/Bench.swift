@@ -82,8 +82,8 @@ struct Bench {
             print(row("4096 linear bins -> spectrum, N = \(fftSize), µs/call", String(format: "%.2f", micros), "O(N + bins)"))
         }
         // The same model as linear bins mapped by frequency (as a matrix that is no filterbank plays).
-        let standard = try Voice(bundle: bundle)
-        let mapped = Voice(decoder: Decoder(sharing: bundle.fftDecoder!), maxIn: bundle.metadata.maxIn, name: "mapped")
+        let standard = try LoadedModel(bundle: bundle)
+        let mapped = LoadedModel(decoder: Decoder(sharing: bundle.fftDecoder!), maxIn: bundle.metadata.maxIn, name: "mapped")
         for (label, voice) in [("standard M", standard), ("mapped bins", mapped)] {
             let speed = offlineRenderSpeed(voice: voice, shape: .standard)
             print(row("offline render 4096/512, .fft.dec " + label, String(format: "%.0f× real time", speed), "—"))
@@ -145,8 +145,8 @@ struct Bench {
         granular.play(true)
         let autocode = try AutocodeVoice(encoder: bundle.encoder!, decoder: bundle.decoder!, shape: .standard, sampleRate: 44100, loop: material)
         autocode.play(true)
-        engine.send(.granularVoice(Unmanaged.passRetained(granular)))
-        engine.send(.autocodeVoice(Unmanaged.passRetained(autocode)))
+        try engine.addGranularVoice(id: 2, source: granular)
+        try engine.addAutocodeVoice(id: 3, voice: autocode)
         let load = callbackLoad(engine, block: 256)
         print(row("callback load, block 256, + granular + autocode", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
     }
@@ -198,11 +198,11 @@ struct Bench {
     }
 
     static func engine(model: String, shape: SynthesisShape = .standard) throws -> SynthesisEngine {
-        engine(voice: try Voice(bundle: try ModelBundle(anchor: model, parts: [.decoder])), shape: shape)
+        engine(voice: try LoadedModel(bundle: try ModelBundle(anchor: model, parts: [.decoder])), shape: shape)
     }
 
-    static func engine(voice: Voice, shape: SynthesisShape = .standard) -> SynthesisEngine {
-        SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: shape, sampleRate: 44100, layout: voice.layout),
+    static func engine(voice: LoadedModel, shape: SynthesisShape = .standard) -> SynthesisEngine {
+        SynthesisEngine(model: voice, kernel: SynthesisKernel(shape: shape, sampleRate: 44100, layout: voice.layout),
                         channels: 2, walking: true, tapSeconds: 1)
     }
 
@@ -214,10 +214,10 @@ struct Bench {
 
     /// Audio seconds rendered per CPU second, one thread.
     static func offlineRenderSpeed(model: String, shape: SynthesisShape) throws -> Double {
-        offlineRenderSpeed(voice: try Voice(bundle: try ModelBundle(anchor: model, parts: [.decoder])), shape: shape)
+        offlineRenderSpeed(voice: try LoadedModel(bundle: try ModelBundle(anchor: model, parts: [.decoder])), shape: shape)
     }
 
-    static func offlineRenderSpeed(voice: Voice, shape: SynthesisShape) -> Double {
+    static func offlineRenderSpeed(voice: LoadedModel, shape: SynthesisShape) -> Double {
         let engine = engine(voice: voice, shape: shape)
         let block = 4096
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)

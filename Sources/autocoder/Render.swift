@@ -47,9 +47,9 @@ struct Render: ParsableCommand {
     func run() throws {
         let bundle = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, fft: fftDecoder))
         let shape = try synthesis.shape().scaled(toSampleRate: Double(sampleRate))
-        let voice = try Voice(bundle: bundle, shape: shape, sampleRate: Double(sampleRate))
+        let voice = try LoadedModel(bundle: bundle, shape: shape, sampleRate: Double(sampleRate))
         let kernel = SynthesisKernel(shape: shape, sampleRate: Double(sampleRate), layout: voice.layout)
-        let engine = SynthesisEngine(voice: voice, kernel: kernel, channels: channels, seed: synthesis.seed,
+        let engine = SynthesisEngine(model: voice, kernel: kernel, channels: channels, seed: synthesis.seed,
                                      walking: !synthesis.noWalk, tapSeconds: 0.1)
         synthesis.apply(to: engine)
         if !latent.isEmpty {

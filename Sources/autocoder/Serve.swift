@@ -43,8 +43,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Device sample rate (default: 44100, or the device's own rate).")
     var sampleRate: Double?
 
-    @Option(help: "Output channels; the mono synthesis is copied to each. Under JACK, one port each.")
+    @Option(help: "Output channels (1 to 64); each voice plays on every channel or is routed to one (/voice/ID/out, /voice/ID/pan). Under JACK, one port each.")
     var channels: Int = 2
+
+    @Option(help: "Voices the engine makes room for (1 to 1024), besides its own granular and autocode voices.")
+    var maxVoices: Int = 256
 
     @Option(help: "Input channels to open on the sound device (mixed to mono) for /autocode/input device.")
     var inputChannels: Int = 0
@@ -74,7 +77,8 @@ struct Serve: ParsableCommand {
             throw ValidationError("\(name) \(port) is not a UDP port (1 to 65535)")
         }
         guard (16...8192).contains(blockSize) else { throw ValidationError("--block-size must be 16 to 8192") }
-        guard (1...32).contains(channels) else { throw ValidationError("--channels must be 1 to 32") }
+        guard (1...64).contains(channels) else { throw ValidationError("--channels must be 1 to 64") }
+        guard (1...1024).contains(maxVoices) else { throw ValidationError("--max-voices must be 1 to 1024") }
         guard (0...32).contains(inputChannels) else { throw ValidationError("--input-channels must be 0 to 32") }
         if let sampleRate, !(8000...192_000).contains(sampleRate) { throw ValidationError("--sample-rate must be 8000 to 192000") }
     }
@@ -108,6 +112,7 @@ struct Serve: ParsableCommand {
         configuration.recordFormat = recordFormat
         configuration.root = root
         configuration.quitAllowed = !noQuit
+        configuration.maxVoices = maxVoices
 
         let server = try AutocoderServer(configuration: configuration)
         stop.attach(server)

@@ -14,9 +14,9 @@ enum EngineFixture {
 
     static func engine(shape: SynthesisShape = .standard, seed: UInt64 = 1, walking: Bool = false, channels: Int = 1,
                        sampleRate: Double = 44100) -> SynthesisEngine {
-        let voice = try! Voice(bundle: bundle)
+        let voice = try! LoadedModel(bundle: bundle)
         let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: voice.layout)
-        return SynthesisEngine(voice: voice, kernel: kernel, channels: channels, seed: seed, walking: walking, tapSeconds: 1)
+        return SynthesisEngine(model: voice, kernel: kernel, channels: channels, seed: seed, walking: walking, tapSeconds: 1)
     }
 
     /// Renders `frames` frames in blocks of `block`, as a driver would.
@@ -39,8 +39,8 @@ enum EngineFixture {
     @Test func aRecorderThatFallsBehindCostsFramesNotTime() {
         // Nobody drains the tap: it fills, then refuses samples; the engine
         // counts the frames it could not hand over and keeps rendering.
-        let voice = try! Voice(bundle: EngineFixture.bundle)
-        let engine = SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: .mel(bands: 512)),
+        let voice = try! LoadedModel(bundle: EngineFixture.bundle)
+        let engine = SynthesisEngine(model: voice, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: .mel(bands: 512)),
                                      channels: 2, walking: true, tapSeconds: 0.1)
         var block = [Float](repeating: 0, count: 256 * 2)
         var lastLevel: Float = 0
@@ -169,7 +169,7 @@ enum EngineFixture {
         let engine = EngineFixture.engine(walking: true)
         _ = EngineFixture.render(engine, frames: 22050)
         let other = try ModelBundle(anchor: EngineFixture.root + "/Tests/Fixtures/models/new-full-deep", parts: [.decoder])
-        engine.send(.voice(Unmanaged.passRetained(try Voice(bundle: other))))
+        try engine.setModel(try LoadedModel(bundle: other))
         let after = EngineFixture.render(engine, frames: 44100)
         engine.collectRetired()
         // No dropout: every 10 ms window has sound.
@@ -182,8 +182,7 @@ enum EngineFixture {
         let engine = EngineFixture.engine(walking: true)
         _ = EngineFixture.render(engine, frames: 22050)
         let shape = try! SynthesisShape.validated(fftSize: 16384, hop: 1024).get()
-        let kernel = SynthesisKernel(shape: shape, sampleRate: 44100, layout: .mel(bands: 512))
-        engine.send(.kernel(Unmanaged.passRetained(kernel), voice: nil))
+        engine.reshape(shape)
         let after = EngineFixture.render(engine, frames: 2 * 44100)
         engine.collectRetired()
         #expect(zip(after.dropFirst(), after).map { abs($0 - $1) }.max()! < 0.2, "no click at the change")

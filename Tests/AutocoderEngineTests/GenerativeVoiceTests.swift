@@ -32,13 +32,13 @@ import Testing
         engine.send(.play(false))
         let voice = try AutocodeVoice(encoder: Self.coders.encoder!, decoder: Self.coders.decoder!, shape: .standard, sampleRate: 44100)
         voice.play(true)
-        engine.send(.autocodeVoice(Unmanaged.passRetained(voice)))
+        try engine.addAutocodeVoice(id: 2, voice: voice)
         // One second of silence, then one of a tone on both input channels.
         let out = Self.render(engine, frames: 88200) { $0 < 44100 ? 0 : 0.3 * sinf(Float($0) * 0.06) }
         #expect(out[4410..<44100].allSatisfy { $0 == 0 }, "silence in, silence out (after the generative voice faded)")
         #expect(rms(out[55000..<88200]) > 0.02, "the tone comes through")
 
-        engine.send(.autocodePlay(false))
+        engine.send(.play(false), to: 2)
         let stopped = Self.render(engine, frames: 8820) { 0.3 * sinf(Float($0) * 0.06) }
         #expect(stopped[4410...].allSatisfy { $0 == 0 }, "stopped after its fade")
         engine.collectRetired()
@@ -51,7 +51,7 @@ import Testing
         let source = (0..<30 * 1024 + 8192).map { sinf(Float($0) * 2 * .pi * 3000 / 44100) * 0.5 }
         let voice = GranularVoice(source: source, sampleRate: 44100, table: table, seed: 3)
         voice.play(true, fadeSeconds: 0)
-        engine.send(.granularVoice(Unmanaged.passRetained(voice)))
+        try engine.addGranularVoice(id: 2, source: voice)
         let mixed = EngineFixture.render(engine, frames: 44100)
         // The 3 kHz grains are added on top of the generative voice's spectrum.
         let band = 4096 * 3000 / 44100
@@ -60,7 +60,7 @@ import Testing
         #expect(after > 100 * before)
         #expect(rms(mixed) > rms(alone))
         #expect(engine.status.granularFrame.load(ordering: .relaxed) < 30)
-        engine.send(.granularVoice(nil))
+        try engine.freeVoice(2)
         _ = EngineFixture.render(engine, frames: 256)
         engine.collectRetired()
     }

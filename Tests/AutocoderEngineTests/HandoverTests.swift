@@ -35,10 +35,6 @@ enum Levels {
 @Suite struct HandoverTests {
     static func shape(_ fft: Int, _ hop: Int) -> SynthesisShape { try! SynthesisShape.validated(fftSize: fft, hop: hop).get() }
 
-    static func kernel(_ fft: Int, _ hop: Int, layout: FrameLayout = .mel(bands: 512)) -> Unmanaged<SynthesisKernel> {
-        .passRetained(SynthesisKernel(shape: shape(fft, hop), sampleRate: 44100, layout: layout))
-    }
-
     /// Every valid shape the issue named, and the extremes, each from a shape
     /// with a larger hop, at block sizes from 16 to 4096 and at many moments
     /// inside a hop: one long performance per block size.
@@ -48,9 +44,9 @@ enum Levels {
         let engine = EngineFixture.engine(shape: Self.shape(4096, 512))
         for (round, (fft, hop)) in (targets + targets).enumerated() {
             // Back to a large hop, then part of the way into one of its hops.
-            engine.send(.kernel(Self.kernel(4096, 512), voice: nil))
+            engine.reshape(Self.shape(4096, 512))
             _ = EngineFixture.render(engine, frames: 4096 + 1323 + (round * 173) % 512, block: block)
-            engine.send(.kernel(Self.kernel(fft, hop), voice: nil))
+            engine.reshape(Self.shape(fft, hop))
             let after = EngineFixture.render(engine, frames: fft + 1323 + 2205, block: block)
             engine.collectRetired()
             #expect(after.allSatisfy { $0.isFinite }, "\(fft)/\(hop), block \(block)")
@@ -65,7 +61,7 @@ enum Levels {
         _ = EngineFixture.render(engine, frames: 8192)
         var heard: [Float] = []
         for (fft, hop) in [(256, 32), (16384, 8192), (1024, 64), (8192, 32), (512, 256), (4096, 512), (2048, 128)] {
-            engine.send(.kernel(Self.kernel(fft, hop), voice: nil))
+            engine.reshape(Self.shape(fft, hop))
             heard += EngineFixture.render(engine, frames: 700, block: 64)
         }
         heard += EngineFixture.render(engine, frames: 44100)
@@ -83,7 +79,7 @@ enum Levels {
         engine.send(.parameter(.glide, 0))
         let before = EngineFixture.render(engine, frames: 33075)
         let steady = Levels.median(Levels.windows(before[11025...]))
-        engine.send(.kernel(Self.kernel(fft, hop), voice: nil))
+        engine.reshape(Self.shape(fft, hop))
         let after = EngineFixture.render(engine, frames: 33075)
         engine.collectRetired()
         let windows = Levels.windows(after[...])
@@ -99,15 +95,15 @@ enum Levels {
     /// A model with another band count needs a new kernel: the same crossfade.
     @Test func anotherBandCountSwapsWithoutAHole() throws {
         let small = try ModelBundle(anchor: EngineFixture.root + "/Tests/Fixtures/models/new-tiny-shallow", parts: [.decoder])
-        let voice = try Voice(bundle: small)
+        let voice = try LoadedModel(bundle: small)
         #expect(voice.layout != .mel(bands: 512))
         for (from, to) in [(EngineFixture.bundle, small), (small, EngineFixture.bundle)] {
-            let first = try Voice(bundle: from)
-            let engine = SynthesisEngine(voice: first, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: first.layout),
+            let first = try LoadedModel(bundle: from)
+            let engine = SynthesisEngine(model: first, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: first.layout),
                                          channels: 1, walking: false, tapSeconds: 1)
             let before = EngineFixture.render(engine, frames: 44100)
-            let next = try Voice(bundle: to)
-            engine.send(.kernel(Self.kernel(4096, 512, layout: next.layout), voice: .passRetained(next)))
+            let next = try LoadedModel(bundle: to)
+            try engine.setModel(next)
             let after = EngineFixture.render(engine, frames: 44100)
             engine.collectRetired()
             let windows = Levels.windows(after[...])
@@ -134,9 +130,9 @@ enum Levels {
         for next in [SynthesisShape.standard, Self.shape(2048, 256), Self.shape(8192, 512)] {
             let engine = EngineFixture.engine()
             engine.send(.play(false))
-            engine.send(.autocodeVoice(.passRetained(try voice(.standard))))
+            try engine.addAutocodeVoice(id: 2, voice: try voice(.standard))
             let before = EngineFixture.render(engine, frames: 2 * 44100)
-            engine.send(.autocodeVoice(.passRetained(try voice(next))))
+            try engine.setAutocodeVoice(try voice(next), name: "", voice: 2)
             let after = EngineFixture.render(engine, frames: 44100)
             engine.collectRetired()
             // The swap (its warm-up and crossfade: the first 250 ms) is no quieter

@@ -21,8 +21,8 @@ enum LevelFixture {
         "fft-tf28-inv2048-shallow", "fft-tf28-generic-shallow",
     ].map { models + $0 }
 
-    static func voice(_ anchor: String, shape: SynthesisShape = .standard, sampleRate: Double = 44100) throws -> Voice {
-        try Voice(bundle: try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor)), shape: shape, sampleRate: sampleRate)
+    static func voice(_ anchor: String, shape: SynthesisShape = .standard, sampleRate: Double = 44100) throws -> LoadedModel {
+        try LoadedModel(bundle: try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor)), shape: shape, sampleRate: sampleRate)
     }
 
     /// The held points: all-0, all-1, centre, three corners, three random points.
@@ -34,10 +34,10 @@ enum LevelFixture {
     }
 
     /// `seconds` of `voice` held at `latent` after 0.3 s to settle.
-    static func held(_ voice: Voice, latent: [Float], gain: Float = 1, shape: SynthesisShape = .standard,
+    static func held(_ voice: LoadedModel, latent: [Float], gain: Float = 1, shape: SynthesisShape = .standard,
                      sampleRate: Double = 44100, seconds: Double = 0.7) -> [Float] {
         let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: voice.layout)
-        let engine = SynthesisEngine(voice: voice, kernel: kernel, channels: 1, walking: false, tapSeconds: 0.1)
+        let engine = SynthesisEngine(model: voice, kernel: kernel, channels: 1, walking: false, tapSeconds: 0.1)
         engine.send(.latent(LatentVector(latent)))
         engine.send(.parameter(.glide, 0))
         engine.send(.parameter(.gain, gain))

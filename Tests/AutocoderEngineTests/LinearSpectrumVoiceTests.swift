@@ -35,9 +35,9 @@ enum LinearSpectrumFixture {
     static func engine(_ decoder: Decoder, asLinearBins: Bool = false, fft: Int, hop: Int, sampleRate: Double = 44100,
                        latent: [Float], settings: [(EngineParameter, Float)] = []) -> SynthesisEngine {
         let played = asLinearBins ? decoder : SynthesisSource(decoder).decoder
-        let voice = Voice(decoder: Decoder(sharing: played), maxIn: metadata.maxIn, name: "fft")
+        let voice = LoadedModel(decoder: Decoder(sharing: played), maxIn: metadata.maxIn, name: "fft")
         let shape = try! SynthesisShape.validated(fftSize: fft, hop: hop).get()
-        let engine = SynthesisEngine(voice: voice, kernel: SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: voice.layout),
+        let engine = SynthesisEngine(model: voice, kernel: SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: voice.layout),
                                      channels: 1, walking: false, tapSeconds: 1)
         engine.send(.latent(LatentVector(latent)))
         engine.send(.parameter(.glide, 0))

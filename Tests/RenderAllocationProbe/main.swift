@@ -1,9 +1,9 @@
 // Runs the engine on a real output (the native JACK client when a JACK server
 // runs, else PortAudio when a device can play, else the null output) with
 // malloc-interposer preloaded, fires every kind of control command at it,
-// including model and FFT swaps, with the granular voice and the autocode
-// voice (on a looped sound, and on the device's input when it has one)
-// playing — reshapes to every kind of shape (crossfades, some overlapping),
+// including model and FFT swaps, with a granular voice and an autocode voice
+// (on a looped sound, and on the device's input when it has one) playing,
+// generative voices created, routed, decoded in batches and freed — reshapes to every kind of shape (crossfades, some overlapping),
 // models of another band count, a model that overflows to NaN, `.fft.dec`
 // models on both of their paths (the standard matrix, played from its mel
 // values; another matrix, its linear bins mapped by frequency, also as the
@@ -38,7 +38,9 @@ if let device = output as? PortAudioOutput, device.device.inputChannels == 0 {
     output = try request.open()
 }
 let sampleRate = output.sampleRate
-let engine = SynthesisEngine(voice: try Voice(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, layout: .mel(bands: 512)))
+let engine = SynthesisEngine(model: try LoadedModel(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, layout: .mel(bands: 512)),
+                             channels: request.channels, maxVoices: 64)
+let granularID = 1025, autocodeID = 1026
 
 // Material for the generative voices: a second of tone bursts, and a table
 // that walks it.
@@ -63,8 +65,8 @@ func fftDecoder(standard: Bool) throws -> SynthesisSource {
     return SynthesisSource(try Decoder(plan: plan, metadata: bundle.metadata, path: "probe.fft.dec", linearSpectrum: true))
 }
 let standardFFT = try fftDecoder(standard: true), mappedFFT = try fftDecoder(standard: false)
-func fftVoice(_ source: SynthesisSource) -> Voice {
-    Voice(decoder: Decoder(sharing: source.decoder), maxIn: bundle.metadata.maxIn, name: "fft")
+func fftVoice(_ source: SynthesisSource) -> LoadedModel {
+    LoadedModel(decoder: Decoder(sharing: source.decoder), maxIn: bundle.metadata.maxIn, name: "fft")
 }
 func autocodeVoice(loop: Bool, carrier: Decoder? = nil) throws -> AutocodeVoice {
     let voice = try AutocodeVoice(encoder: bundle.encoder!, decoder: carrier ?? bundle.decoder!, shape: .standard, sampleRate: sampleRate,
@@ -74,23 +76,23 @@ func autocodeVoice(loop: Bool, carrier: Decoder? = nil) throws -> AutocodeVoice 
 }
 /// A model built here: `bands` mel bands from random weights, or one whose
 /// weights overflow to NaN (the engine must silence it without allocating).
-func syntheticVoice(bands: Int, overflowing: Bool = false) throws -> Voice {
+func syntheticVoice(bands: Int, overflowing: Bool = false) throws -> LoadedModel {
     let hidden = DenseLayer(weights: (0..<16 * 8).map { _ in overflowing ? 1e30 : Float.random(in: -1...1) },
                             bias: [Float](repeating: 0, count: 16), inputs: 8, outputs: 16)
     let out = DenseLayer(weights: (0..<bands * 16).map { i in overflowing ? (i % 2 == 0 ? 1e30 : -1e30) : Float.random(in: -1...1) },
                          bias: [Float](repeating: 0, count: bands), inputs: 16, outputs: bands)
     let model = try TFLiteModel(bytes: TFLiteWriter.decoder([hidden, out]), path: "synthetic.dec")
     let decoder = try Decoder(plan: try InferencePlan(model: model, path: "synthetic.dec"), metadata: bundle.metadata, path: "synthetic.dec")
-    return Voice(decoder: decoder, maxIn: bundle.metadata.maxIn, name: "synthetic")
+    return LoadedModel(decoder: decoder, maxIn: bundle.metadata.maxIn, name: "synthetic")
 }
-func kernel(_ fft: Int, _ hop: Int, layout: FrameLayout = .mel(bands: 512)) throws -> Unmanaged<SynthesisKernel> {
-    .passRetained(SynthesisKernel(shape: try SynthesisShape.validated(fftSize: fft, hop: hop).get(), sampleRate: sampleRate, layout: layout))
-}
+func shape(_ fft: Int, _ hop: Int) throws -> SynthesisShape { try SynthesisShape.validated(fftSize: fft, hop: hop).get() }
 let shapes = [(2048, 256), (4096, 512), (256, 32), (16384, 8192), (4096, 64), (1024, 32)]
 
 let hasInput = output.inputChannels > 0
-engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
-engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput))))
+try engine.addGranularVoice(id: granularID, source: granularVoice())
+try engine.addAutocodeVoice(id: autocodeID, voice: try autocodeVoice(loop: !hasInput))
+/// Generative voices that come and go (2…9), sharing voice 1's decoder so they decode in batches.
+var extraVoices: [Int] = []
 try output.start(engine)
 Thread.sleep(forTimeInterval: 1)   // first touches of memory, FFTW's first run
 
@@ -103,7 +105,7 @@ MallocInterposerSwift.hook()
 let start = Date()
 var step = 0
 while Date().timeIntervalSince(start) < seconds {
-    switch step % 27 {
+    switch step % 30 {
     case 0: engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })))
     case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
     case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
@@ -112,40 +114,60 @@ while Date().timeIntervalSince(start) < seconds {
         engine.send(.parameter(.feedback, 0.5)); engine.send(.parameter(.brightness, 0.7)); engine.send(.parameter(.whitening, 0.6))
         // Drives the output limiter hard until case 9 (each model calibrated at its load).
         engine.send(.parameter(.gain, 4))
-    case 5: engine.send(.voice(Unmanaged.passRetained(try Voice(bundle: bundle))))
+    case 5: try engine.setModel(try LoadedModel(bundle: bundle))
     case 6:
         // Every kind of reshape, some arriving during another's warm-up or crossfade.
         let (fft, hop) = shapes[(step / 24) % shapes.count]
-        engine.send(.kernel(try kernel(fft, hop), voice: nil))
+        engine.reshape(try shape(fft, hop))
     case 7: engine.send(.play(false))
     case 8: engine.send(.play(true))
     case 9: engine.send(.reset); engine.send(.parameter(.gain, 1))
-    case 10: for parameter in GranularParameter.allCases { engine.send(.granular(parameter, parameter.defaultValue * 1.1)) }
-    case 11: engine.send(.granularJump(step % 40)); engine.send(.granularPlay(step % 40 < 20))
-    case 12: engine.send(.granularPlay(true)); engine.send(.granular(.size, 0.02)); engine.send(.granular(.rate, 200))
-    case 13: engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
-    case 14: for mapping in AutocodeMapping.allCases { engine.send(.autocodeMapping(mapping, LatentVector([1, 0, 0.5, 2, 3, 1, 0, 1]))) }
-    case 15: engine.send(.autocodeLevel(0.8)); engine.send(.autocodeResetRange)
-    case 16: engine.send(.autocodePlay(false))
-    case 17: engine.send(.autocodePlay(true))
-    case 18: engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput || step % 40 < 20))))
-    case 19: engine.send(.voice(.passRetained(try syntheticVoice(bands: 512, overflowing: true))))
-    case 20: engine.send(.kernel(try kernel(4096, 512, layout: .mel(bands: 40)), voice: .passRetained(try syntheticVoice(bands: 40))))
-    case 21: engine.send(.kernel(try kernel(2048, 128), voice: .passRetained(try Voice(bundle: bundle))))
-    case 22: engine.send(.kernel(try kernel(512, 64), voice: nil)); engine.send(.kernel(try kernel(8192, 1024), voice: nil))
+    case 10: for parameter in GranularParameter.allCases { engine.send(.granular(parameter, parameter.defaultValue * 1.1), to: granularID) }
+    case 11: engine.send(.granularJump(step % 40), to: granularID); engine.send(.play(step % 40 < 20), to: granularID)
+    case 12: engine.send(.play(true), to: granularID); engine.send(.granular(.size, 0.02), to: granularID); engine.send(.granular(.rate, 200), to: granularID)
+    case 13: try engine.setGranularSource(granularVoice(), name: "bursts", voice: granularID)
+    case 14: for mapping in AutocodeMapping.allCases { engine.send(.autocodeMapping(mapping, LatentVector([1, 0, 0.5, 2, 3, 1, 0, 1])), to: autocodeID) }
+    case 15: engine.send(.level(0.8), to: autocodeID); engine.send(.autocodeResetRange, to: autocodeID)
+    case 16: engine.send(.play(false), to: autocodeID)
+    case 17: engine.send(.play(true), to: autocodeID)
+    case 18: try engine.setAutocodeVoice(try autocodeVoice(loop: !hasInput || step % 40 < 20), name: "bursts", voice: autocodeID)
+    case 19: try engine.setModel(try syntheticVoice(bands: 512, overflowing: true))
+    case 20: try engine.setModel(try syntheticVoice(bands: 40))
+    case 21: engine.reshape(try shape(2048, 128)); try engine.setModel(try LoadedModel(bundle: bundle))
+    case 22: engine.reshape(try shape(512, 64)); engine.reshape(try shape(8192, 1024))
     // A `.fft.dec` of the standard matrix plays as a mel model: swapped in without a new kernel.
-    case 24: engine.send(.kernel(try kernel(4096, 512), voice: nil)); engine.send(.voice(.passRetained(fftVoice(standardFFT))))
+    case 24: engine.reshape(try shape(4096, 512)); try engine.setModel(fftVoice(standardFFT))
     // Another matrix: linear bins, on a kernel of their own, at a reshape and then swapped.
     case 25:
         let (fft, hop) = shapes[(step / 27) % shapes.count]
-        engine.send(.kernel(try kernel(fft, hop, layout: .linear(bins: 4096)), voice: .passRetained(fftVoice(mappedFFT))))
-        engine.send(.voice(.passRetained(fftVoice(mappedFFT))))
-    case 26: engine.send(.autocodeVoice(Unmanaged.passRetained(try autocodeVoice(loop: !hasInput, carrier: mappedFFT.decoder))))
-    default: engine.send(.granularVoice(nil)); engine.send(.granularVoice(Unmanaged.passRetained(granularVoice())))
+        try engine.setModel(fftVoice(mappedFFT))
+        engine.reshape(try shape(fft, hop))
+        try engine.setModel(fftVoice(mappedFFT))
+    case 26: try engine.setAutocodeVoice(try autocodeVoice(loop: !hasInput, carrier: mappedFFT.decoder), name: "fft", voice: autocodeID)
+    case 27:
+        // New generative voices (voice 1's decoder: decoded together), routed and levelled.
+        for _ in 0..<3 where extraVoices.count < 8 {
+            let id = (2...9).first { !extraVoices.contains($0) && engine.voices[$0] == nil }!
+            try engine.addGenerativeVoice(id: id, model: try LoadedModel(bundle: bundle), out: id % (request.channels + 1),
+                                          pan: Float(id % 3) - 1)
+            engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })), to: id)
+            extraVoices.append(id)
+        }
+    case 28:
+        for id in extraVoices {
+            engine.send(.route(out: Int.random(in: 0...request.channels), pan: Float.random(in: -1...1)), to: id)
+            engine.send(.level(Float.random(in: 0...2)), to: id)
+        }
+    case 29:
+        // Some voices freed (they fade out, then leave the mixer).
+        for id in extraVoices.prefix(2) { try engine.freeVoice(id) }
+        extraVoices.removeFirst(min(2, extraVoices.count))
+    default: try engine.setGranularSource(granularVoice(), name: "bursts", voice: granularID)
     }
     step += 1
     Thread.sleep(forTimeInterval: 0.03)
     engine.collectRetired()
+    _ = engine.takeFreedVoices()
 }
 
 MallocInterposerSwift.unhook()

@@ -1,15 +1,20 @@
-// The generative voice's synthesis (SPEC §3), per stream and per hop: random
+// A generative voice's synthesis (SPEC §3), per stream and per hop: random
 // walk → glide → decode → feedback / brightness / whitening of the frame →
-// the running bins' magnitudes (sparse mel→spectrum, or linear bins by
-// frequency) → clip and tilt → spectral smoothing → random phase
-// (magnitude · e^{iφ}) → inverse FFT → window → normalised overlap-add.
+// the running bins' magnitudes (power by frequency) → clip and tilt →
+// spectral smoothing → random phase (magnitude · e^{iφ}) → inverse FFT →
+// window → normalised overlap-add.
+//
+// The decode of the hops a render call will play may be done ahead, for all
+// voices at once (`SynthesisEngine+Decoding.swift`): the walk and glide move
+// per hop, never per sample, and commands arrive only between render calls,
+// so the latent values a hop plays are known at the start of the call.
 //
 // Render thread only, like everything it touches.
 
 import AutocoderModel
 import Foundation
 
-extension SynthesisEngine {
+extension GenerativeVoice {
     /// Plays `count` samples of `stream` into `output`, synthesising hops as they
     /// are needed. The leading stream (the one heard now) moves the latent walk
     /// and glide and keeps the feedback memory; an incoming one follows them.
@@ -28,12 +33,30 @@ extension SynthesisEngine {
         }
     }
 
+    /// Hops the active stream will synthesise in the next `frames` samples, when
+    /// they can be decoded ahead: it sounds and no other stream is taking over.
+    func hopsDue(in frames: Int) -> Int {
+        guard isSounding, streams.incoming == nil else { return 0 }
+        let stream = streams.active
+        let hop = stream.kernel.takeUnretainedValue().shape.hop
+        let first = stream.started ? hop - stream.position : 0
+        return first < frames ? 1 + (frames - 1 - first) / hop : 0
+    }
+
+    /// Moves the walk and glide on by one hop of the active stream and writes the
+    /// latent values that hop plays into `row` (for a decode ahead).
+    func advanceHop(into row: UnsafeMutablePointer<Float>) {
+        let model = streams.active.voice.takeUnretainedValue()
+        advanceLatent(by: streams.active.kernel.takeUnretainedValue().shape.hop, dimensions: model.latentCount)
+        row.update(from: current, count: model.latentCount)
+    }
+
     /// A stream has started to take over from the active one: it begins with the
     /// active stream's smoothed spectrum (taken at the same frequencies), so its
     /// smoothing does not rebuild the sound from silence.
     func startIncomingStream() {
-        guard let incoming = generative.incoming else { return }
-        let old = generative.active.kernel.takeUnretainedValue()
+        guard let incoming = streams.incoming else { return }
+        let old = streams.active.kernel.takeUnretainedValue()
         let new = incoming.kernel.takeUnretainedValue()
         let ratio = Float(old.shape.fftSize) / Float(new.shape.fftSize)
         for k in 0..<new.binCount {
@@ -43,20 +66,6 @@ extension SynthesisEngine {
             let t = position - Float(below)
             new.smoothed[k] = old.smoothed[below] * (1 - t) + old.smoothed[above] * t
         }
-    }
-
-    /// A new model with the same frame layout: every stream whose kernel has
-    /// its layout plays it from the next hop on.
-    func install(_ newVoice: Unmanaged<Voice>) {
-        let layout = newVoice.takeUnretainedValue().layout
-        var owned = false
-        generative.forEach { stream in
-            guard stream.kernel.takeUnretainedValue().layout == layout else { return }
-            retire(.voice(stream.voice))
-            stream.voice = owned ? newVoice.retain() : newVoice
-            owned = true
-        }
-        if !owned { retire(.voice(newVoice)) }
     }
 
     private func synthesizeHop(_ stream: inout GenerativeStream, leading: Bool) {
@@ -70,13 +79,17 @@ extension SynthesisEngine {
         }
         stream.started = true
         stream.position = 0
-        if leading {
-            status.hops.wrappingIncrement(ordering: .relaxed)
-            advanceLatent(by: hop, dimensions: v.latentCount)
-        }
 
         let mel = v.mel.baseAddress!
-        v.decoder.decode(current, into: mel)
+        if leading { engineStatus.hops.wrappingIncrement(ordering: .relaxed) }
+        if leading, decodedNext < decodedCount, let decoded {
+            // Decoded ahead, with the walk and glide already moved.
+            mel.update(from: decoded + decodedNext * decodedStride, count: v.mel.count)
+            decodedNext += 1
+        } else {
+            if leading { advanceLatent(by: hop, dimensions: v.latentCount) }
+            v.decoder.decode(current, into: mel)
+        }
         let feedback = parameters[EngineParameter.feedback.ordinal]
         let brightness = parameters[EngineParameter.brightness.ordinal]
         let whitening = parameters[EngineParameter.whitening.ordinal]
@@ -96,7 +109,7 @@ extension SynthesisEngine {
             // A NaN or infinity (a model that overflows): this stream falls silent
             // and forgets everything it held; the next finite frame starts it again.
             silence(k, v)
-            status.nonFiniteBlocks.wrappingIncrement(ordering: .relaxed)
+            engineStatus.nonFiniteBlocks.wrappingIncrement(ordering: .relaxed)
             return
         }
 
@@ -143,12 +156,12 @@ extension SynthesisEngine {
         }
         if latentChanged {
             latentChanged = false
-            status.latentReflectedAt.store(UInt64(Self.now() * 1e9), ordering: .relaxed)
+            engineStatus.latentReflectedAt.store(UInt64(SynthesisEngine.now() * 1e9), ordering: .relaxed)
         }
     }
 
     /// Clears everything a stream carries from hop to hop.
-    private func silence(_ kernel: SynthesisKernel, _ voice: Voice) {
+    private func silence(_ kernel: SynthesisKernel, _ voice: LoadedModel) {
         kernel.accumulator.update(repeating: 0)
         kernel.smoothed.update(repeating: 0)
         voice.previousMel.update(repeating: 0)

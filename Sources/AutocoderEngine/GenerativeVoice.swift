@@ -1,0 +1,186 @@
+// A generative voice: the model's latent space played as a spectrum (SPEC §3).
+// It owns its latent state (targets, the sounding values, the random walk and
+// glide), its spectral controls, its play/stop fade, and its streams: the one
+// heard now and, after a reshape, one taking over from it (`Handover`). The
+// hop synthesis itself is in `GenerativeVoice+Synthesis.swift`.
+//
+// Threading: built by the engine's control face (it allocates); from then on
+// only the render thread touches it, through `render`, `apply` and the
+// engine's batched decoding, until the engine retires it. Nothing here
+// allocates, locks or waits.
+
+import AutocoderModel
+import Foundation
+
+final class GenerativeVoice: @unchecked Sendable {
+    let sampleRate: Double
+    /// Its figures for other threads.
+    let status: VoiceStatus
+    /// Engine-wide counters (hops, non-finite frames, when a latent change is heard).
+    unowned(unsafe) let engineStatus: EngineStatus
+    unowned(unsafe) let retirement: Retirement
+
+    var streams: Handover<GenerativeStream>
+    let target: UnsafeMutablePointer<Float>
+    let current: UnsafeMutablePointer<Float>
+    var parameters: SIMD8<Float>
+    var walking: Bool
+    private(set) var playing: Bool
+    private var fade: Float
+    private var fadeStep: Float
+    var walkClock = 0.0
+    var random: RandomSource
+    var latentChanged = false
+    let phaseTable: UnsafePointer<SIMD2<Float>>
+    /// The incoming stream's samples during a reshape.
+    private let incomingMix: UnsafeMutablePointer<Float>
+
+    /// Frames decoded ahead of their hops for this render call (batched by
+    /// the engine): `decodedCount` rows of `decodedStride` values from
+    /// `decoded`, the next one at `decodedNext`.
+    var decoded: UnsafePointer<Float>?
+    var decodedStride = 0
+    var decodedCount = 0
+    var decodedNext = 0
+
+    init(model: Unmanaged<LoadedModel>, kernel: Unmanaged<SynthesisKernel>, sampleRate: Double, seed: UInt64,
+         walking: Bool, playing: Bool, phaseTable: UnsafePointer<SIMD2<Float>>, status: VoiceStatus,
+         engineStatus: EngineStatus, retirement: Retirement, chunk: Int) {
+        self.sampleRate = sampleRate
+        self.status = status
+        self.engineStatus = engineStatus
+        self.retirement = retirement
+        streams = Handover(GenerativeStream(kernel: kernel, voice: model),
+                           crossfadeSamples: Int(SynthesisEngine.crossfadeSeconds * sampleRate), curve: .equalPower)
+        target = .allocate(capacity: LatentVector.capacity)
+        target.initialize(repeating: 0.5, count: LatentVector.capacity)
+        current = .allocate(capacity: LatentVector.capacity)
+        current.initialize(repeating: 0.5, count: LatentVector.capacity)
+        parameters = SIMD8(repeating: 0)
+        for parameter in EngineParameter.allCases { parameters[parameter.ordinal] = parameter.defaultValue }
+        self.walking = walking
+        self.playing = playing
+        fade = playing ? 1 : 0
+        fadeStep = 0
+        random = RandomSource(seed: seed)
+        self.phaseTable = phaseTable
+        incomingMix = .allocate(capacity: chunk)
+        status.publish(playing: playing, walking: walking)
+    }
+
+    deinit {
+        streams.forEach { $0.release() }
+        target.deallocate()
+        current.deallocate()
+        incomingMix.deallocate()
+    }
+
+    /// The model heard last (the newest stream's).
+    var model: LoadedModel { streams.newest.voice.takeUnretainedValue() }
+
+    /// Whether it renders at all: playing, or still fading out.
+    var isSounding: Bool { !(fade == 0 && fadeStep <= 0 && !playing) }
+
+    /// Takes a command meant for this voice. Render thread.
+    func apply(_ command: VoiceCommand) {
+        switch command {
+        case let .latent(vector):
+            for i in 0..<min(vector.count, LatentVector.capacity) { target[i] = vector.values[i] }
+            latentChanged = true
+        case let .latentDimension(index, value):
+            if index >= 0 && index < LatentVector.capacity { target[index] = value }
+            latentChanged = true
+        case let .parameter(parameter, value):
+            parameters[parameter.ordinal] = value
+        case let .walk(on):
+            walking = on
+            walkClock = 0
+            status.publish(playing: playing, walking: walking)
+        case let .play(on):
+            playing = on
+            fadeStep = Float((on ? 1 : -1) / (0.05 * sampleRate))
+            status.publish(playing: playing, walking: walking)
+        case .reset:
+            target.update(repeating: 0.5, count: LatentVector.capacity)
+            streams.forEach { $0.voice.takeUnretainedValue().previousMel.update(repeating: 0) }
+        case .level, .route, .granular, .granularJump, .autocodeMapping, .autocodeResetRange:
+            break
+        }
+    }
+
+    /// A new model with the same frame layout as a stream's kernel: every such
+    /// stream plays it from its next hop on.
+    func install(_ newModel: Unmanaged<LoadedModel>) {
+        let layout = newModel.takeUnretainedValue().layout
+        var owned = false
+        streams.forEach { stream in
+            guard stream.kernel.takeUnretainedValue().layout == layout else { return }
+            retirement.retire(.voice(stream.voice))
+            stream.voice = owned ? newModel.retain() : newModel
+            owned = true
+        }
+        if !owned { retirement.retire(.voice(newModel)) }
+    }
+
+    /// A new FFT size, hop or frame layout (with the model, when it changes too):
+    /// warmed up and crossfaded in.
+    func reshape(_ kernel: Unmanaged<SynthesisKernel>, model: Unmanaged<LoadedModel>?) {
+        let voice = model ?? streams.newest.voice.retain()
+        let stream = GenerativeStream(kernel: kernel, voice: voice)
+        if streams.replace(with: stream, warmup: kernel.takeUnretainedValue().shape.fftSize, retire: { retire($0) }) {
+            startIncomingStream()
+        }
+    }
+
+    /// Everything it holds goes back to the control thread.
+    func retireAll() {
+        streams.forEach { retire($0) }
+    }
+
+    /// The next `count` samples (with the play/stop fade) into `output`: the
+    /// active stream, crossfaded into an incoming one after a reshape.
+    func render(into output: UnsafeMutablePointer<Float>, count: Int) {
+        guard isSounding else {
+            // Silent and staying silent: no synthesis until played again, and a
+            // reshape needs no crossfade.
+            streams.completeNow { retire($0) }
+            output.update(repeating: 0, count: count)
+            return
+        }
+        render(&streams.active, into: output, count: count, leading: true)
+        if streams.incoming != nil {
+            render(&streams.incoming!, into: incomingMix, count: count, leading: false)
+        }
+        if streams.mix(current: output, next: incomingMix, into: output, count: count, retire: { retire($0) }) {
+            startIncomingStream()
+        }
+        for i in 0..<count {
+            fade = max(0, min(1, fade + fadeStep))
+            output[i] *= fade
+        }
+        if fade == 0, fadeStep < 0 { fadeStep = 0 }
+        if fade == 1, fadeStep > 0 { fadeStep = 0 }
+    }
+
+    /// A stream's kernel and model go back to the control thread.
+    func retire(_ stream: GenerativeStream) {
+        retirement.retire(.kernel(stream.kernel))
+        retirement.retire(.voice(stream.voice))
+    }
+}
+
+extension EngineParameter {
+    /// Slot in a voice's parameter vector; a constant, so the render thread can use it.
+    var ordinal: Int {
+        switch self {
+        case .glide: 0
+        case .walkStep: 1
+        case .walkInterval: 2
+        case .brightness: 3
+        case .whitening: 4
+        case .feedback: 5
+        case .smoothing: 6
+        case .gain: 7
+        }
+    }
+}

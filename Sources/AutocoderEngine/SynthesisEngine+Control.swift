@@ -1,0 +1,175 @@
+// The engine's control face: everything the control thread does to voices —
+// add one of any kind, give a voice another model or source, reshape every
+// generative voice, route, free, send a command — and what it knows of them.
+// Kernels are built and objects retained here, so nothing outside this module
+// handles `Unmanaged` or builds a synthesis kernel.
+//
+// Control thread only (one thread: the server's network thread, or whoever
+// drives an offline render). The render thread never reads `registry`.
+
+import AutocoderDSP
+import AutocoderModel
+
+/// What the control side knows of a voice.
+public struct VoiceRecord: Sendable {
+    public let kind: VoiceKind
+    /// Anchor of its model (or source sound), "" before it has one.
+    public internal(set) var model: String
+    /// Frames its model makes (generative voices).
+    var layout: FrameLayout?
+    public internal(set) var level: Float = 1
+    public internal(set) var out = 0
+    public internal(set) var pan: Float = 0
+    /// The render thread's figures of it (generative voices).
+    public let status: VoiceStatus?
+
+    init(kind: VoiceKind, model: String, layout: FrameLayout? = nil, status: VoiceStatus? = nil) {
+        self.kind = kind
+        self.model = model
+        self.layout = layout
+        self.status = status
+    }
+}
+
+public enum VoiceError: Error, CustomStringConvertible, Equatable {
+    case idInUse(Int)
+    case idOutOfRange(Int)
+    case full(Int)
+    case noSuchVoice(Int)
+    case wrongKind(Int, VoiceKind)
+
+    public var description: String {
+        switch self {
+        case let .idInUse(id): "voice \(id) exists already"
+        case let .idOutOfRange(id): "voice ID \(id) is outside 1…\(SynthesisEngine.maxID)"
+        case let .full(most): "the engine holds \(most) voices already (serve --max-voices sets how many)"
+        case let .noSuchVoice(id): "there is no voice \(id)"
+        case let .wrongKind(id, kind): "voice \(id) is a \(kind.rawValue) voice"
+        }
+    }
+}
+
+extension SynthesisEngine {
+    /// Every voice, by ID.
+    public var voices: [Int: VoiceRecord] { registry }
+
+    /// Sends `command` to voice `id` (voice 1 by default). `.parameter(.gain, …)`
+    /// sets the master gain, whichever voice it is sent to.
+    @discardableResult
+    public func send(_ command: VoiceCommand, to id: Int = 1) -> Bool {
+        switch command {
+        case let .level(value): registry[id]?.level = value
+        case let .route(out, pan): registry[id]?.out = out; registry[id]?.pan = pan
+        default: break
+        }
+        return enqueue(.voice(id: id, command))
+    }
+
+    /// Adds a generative voice playing `model` at the engine's shape.
+    public func addGenerativeVoice(id: Int, model: LoadedModel, walking: Bool = true, playing: Bool = true,
+                                   level: Float = 1, out: Int = 0, pan: Float = 0) throws {
+        try checkNew(id)
+        growDecodeBuffers(for: model)
+        let status = VoiceStatus()
+        let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: model.layout)
+        let voice = makeGenerativeVoice(id: id, model: .passRetained(model), kernel: .passRetained(kernel), walking: walking,
+                                        playing: playing, status: status)
+        var record = VoiceRecord(kind: .generative, model: model.name, layout: model.layout, status: status)
+        (record.level, record.out, record.pan) = (level, out, pan)
+        registry[id] = record
+        enqueue(.add(id: id, .generative(voice), level: level, out: out, pan: pan))
+    }
+
+    /// Adds a granular voice, with its source when there is one already.
+    public func addGranularVoice(id: Int, source: GranularVoice?, name: String = "") throws {
+        try checkNew(id)
+        registry[id] = VoiceRecord(kind: .granular, model: name)
+        enqueue(.add(id: id, .granular(GranularVoicePlayer(voice: source.map { .passRetained($0) })), level: 1, out: 0, pan: 0))
+    }
+
+    /// Adds an autocode voice, with its voice (model and input) when there is one already.
+    public func addAutocodeVoice(id: Int, voice: AutocodeVoice?, name: String = "") throws {
+        try checkNew(id)
+        registry[id] = VoiceRecord(kind: .autocode, model: name)
+        let player = AutocodeVoicePlayer(voice.map { .passRetained($0) }, crossfadeSamples: Int(Self.crossfadeSeconds * sampleRate))
+        enqueue(.add(id: id, .autocode(player), level: 1, out: 0, pan: 0))
+    }
+
+    /// Gives generative voice `id` another model: at its next hop when the frame
+    /// layout is the same, else through a crossfade to a kernel for the new one.
+    public func setModel(_ model: LoadedModel, voice id: Int = 1) throws {
+        guard var record = registry[id] else { throw VoiceError.noSuchVoice(id) }
+        guard record.kind == .generative else { throw VoiceError.wrongKind(id, record.kind) }
+        growDecodeBuffers(for: model)
+        if record.layout == model.layout {
+            enqueue(.model(id: id, .passRetained(model)))
+        } else {
+            let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: model.layout)
+            enqueue(.kernel(id: id, .passRetained(kernel), model: .passRetained(model)))
+            record.layout = model.layout
+        }
+        record.model = model.name
+        registry[id] = record
+    }
+
+    /// Gives granular voice `id` a new source (its old grains play out).
+    public func setGranularSource(_ source: GranularVoice, name: String, voice id: Int) throws {
+        guard let record = registry[id] else { throw VoiceError.noSuchVoice(id) }
+        guard record.kind == .granular else { throw VoiceError.wrongKind(id, record.kind) }
+        registry[id]?.model = name
+        enqueue(.granularSource(id: id, .passRetained(source)))
+    }
+
+    /// Gives autocode voice `id` a new voice (model, shape or input), crossfaded
+    /// in; nil silences it.
+    public func setAutocodeVoice(_ voice: AutocodeVoice?, name: String, voice id: Int) throws {
+        guard let record = registry[id] else { throw VoiceError.noSuchVoice(id) }
+        guard record.kind == .autocode else { throw VoiceError.wrongKind(id, record.kind) }
+        registry[id]?.model = name
+        enqueue(.autocodeVoice(id: id, voice.map { .passRetained($0) }))
+    }
+
+    /// A new FFT size and hop for every generative voice, each through a crossfade.
+    public func reshape(_ newShape: SynthesisShape) {
+        shape = newShape
+        for (id, record) in registry where record.kind == .generative {
+            guard let layout = record.layout else { continue }
+            let kernel = SynthesisKernel(shape: newShape, sampleRate: sampleRate, layout: layout)
+            enqueue(.kernel(id: id, .passRetained(kernel), model: nil))
+        }
+    }
+
+    /// Fades voice `id` out and retires it; `takeFreedVoices` then names it.
+    public func freeVoice(_ id: Int) throws {
+        guard registry[id] != nil else { throw VoiceError.noSuchVoice(id) }
+        enqueue(.free(id: id))
+    }
+
+    /// Releases what the render thread has finished with.
+    public func collectRetired() { retirement.collect() }
+
+    /// A generative voice whose walk and phases are seeded by the engine's seed
+    /// and its ID, so the same voice sounds the same whatever else plays.
+    func makeGenerativeVoice(id: Int, model: Unmanaged<LoadedModel>, kernel: Unmanaged<SynthesisKernel>, walking: Bool, playing: Bool,
+                             status: VoiceStatus) -> Unmanaged<GenerativeVoice> {
+        var mixer = SplitMix64(seed: seed ^ (UInt64(id) &* 0x9E37_79B9_7F4A_7C15))
+        let voiceSeed = id == 1 ? seed : mixer.next()
+        return .passRetained(GenerativeVoice(model: model, kernel: kernel, sampleRate: sampleRate, seed: voiceSeed, walking: walking,
+                                             playing: playing, phaseTable: UnsafePointer(phaseTable), status: status,
+                                             engineStatus: self.status, retirement: retirement, chunk: Self.chunk))
+    }
+
+    private func checkNew(_ id: Int) throws {
+        guard (1...Self.maxID).contains(id) else { throw VoiceError.idOutOfRange(id) }
+        guard registry[id] == nil else { throw VoiceError.idInUse(id) }
+        guard registry.count < maxVoices else { throw VoiceError.full(maxVoices) }
+    }
+
+    /// Bigger decode buffers when `model` needs more room than they have.
+    private func growDecodeBuffers(for model: LoadedModel) {
+        let needed = DecodeBuffers.capacity(for: model, voices: maxVoices)
+        guard needed.scratch > decodeCapacity.scratch || needed.output > decodeCapacity.output else { return }
+        decodeCapacity = (decodeCapacity.rows, max(needed.scratch, decodeCapacity.scratch), max(needed.output, decodeCapacity.output))
+        enqueue(.decodeBuffers(.passRetained(DecodeBuffers(capacity: decodeCapacity))))
+    }
+}

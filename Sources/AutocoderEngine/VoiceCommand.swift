@@ -1,0 +1,39 @@
+// What a voice can be told, whatever its kind, and the kinds of voice. A
+// command carries values only (no objects), so any thread may build one; the
+// engine delivers it to the voice with that ID on the render thread. A command
+// a voice's kind does not take is ignored there (the server refuses it first).
+
+/// The kinds of voice the engine mixes.
+public enum VoiceKind: String, CaseIterable, Sendable {
+    /// The model's latent space played as a spectrum (SPEC §3).
+    case generative
+    /// Grains of the model's source sound in its similarity order.
+    case granular
+    /// An input (the device's or a looped file) re-synthesised through the model.
+    case autocode
+}
+
+public enum VoiceCommand: Sendable {
+    /// Sets the first `count` latent targets.
+    case latent(LatentVector)
+    case latentDimension(index: Int, value: Float)
+    /// A generative control; `.gain` is the engine's master gain, not a voice's.
+    case parameter(EngineParameter, Float)
+    case walk(Bool)
+    /// Fades in or out over 50 ms.
+    case play(Bool)
+    /// Latent targets back to 0.5 and the mel feedback memory cleared.
+    case reset
+    /// The voice's own level, 0…4 (ramped over 20 ms).
+    case level(Float)
+    /// Output routing: channel `out` (0 = every channel, else 1…channels) and
+    /// pan −1…1 (0: channel `out` alone; towards +1 the next channel, towards
+    /// −1 the previous one, equal power; channels wrap around).
+    case route(out: Int, pan: Float)
+    case granular(GranularParameter, Float)
+    /// The next grain comes from this training frame.
+    case granularJump(Int)
+    case autocodeMapping(AutocodeMapping, LatentVector)
+    /// The autocode voice learns its input's range afresh.
+    case autocodeResetRange
+}

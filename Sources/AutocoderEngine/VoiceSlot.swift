@@ -1,0 +1,89 @@
+// One voice in the engine's mixer, whatever its kind: what it is (its kind's
+// player), its level (ramped), its routing onto the output channels, and its
+// fade when freed.
+//
+// Render thread only; slots live in the engine's preallocated table.
+
+import Foundation
+
+enum VoiceContent {
+    case generative(Unmanaged<GenerativeVoice>)
+    case granular(GranularVoicePlayer)
+    case autocode(AutocodeVoicePlayer)
+
+    var kind: VoiceKind {
+        switch self {
+        case .generative: .generative
+        case .granular: .granular
+        case .autocode: .autocode
+        }
+    }
+}
+
+struct VoiceSlot {
+    let id: Int
+    var content: VoiceContent
+    private(set) var level: Float
+    private var levelTarget: Float
+    /// Channel of the first share (−1: every channel alike), its gain, and the
+    /// channel and gain of the second share (a pan between two channels).
+    private(set) var firstChannel = -1
+    private(set) var firstGain: Float = 1
+    private(set) var secondChannel = 0
+    private(set) var secondGain: Float = 0
+    /// Being freed: fades out over 50 ms, then leaves the mixer.
+    private(set) var freeing = false
+    private var freeFade: Float = 1
+
+    static let defaultLevel: Float = 1
+
+    init(id: Int, content: VoiceContent, level: Float = VoiceSlot.defaultLevel) {
+        self.id = id
+        self.content = content
+        self.level = level
+        levelTarget = level
+    }
+
+    mutating func setLevel(_ value: Float) { levelTarget = value }
+
+    /// Routing to channel `out` (1-based; 0 = every channel) with `pan` towards
+    /// the next (+) or previous (−) channel, equal power, wrapping around.
+    mutating func route(out: Int, pan: Float, channels: Int) {
+        guard out >= 1, out <= channels else {
+            firstChannel = -1
+            firstGain = 1
+            secondGain = 0
+            return
+        }
+        let angle = min(abs(pan), 1) * (Float.pi / 2)
+        firstChannel = out - 1
+        firstGain = cosf(angle)
+        secondChannel = ((out - 1) + (pan >= 0 ? 1 : -1) + channels) % channels
+        secondGain = channels > 1 ? sinf(angle) : 0
+        if channels == 1 { firstGain = 1 }
+    }
+
+    mutating func free() { freeing = true }
+
+    /// Whether a freed voice has faded out and can leave.
+    var isFreed: Bool { freeing && freeFade == 0 }
+
+    /// Adds the voice's mono samples `voice[0 ..< count]`, at its level and
+    /// routing, to the interleaved `mix` of `channels` channels.
+    @inline(__always)
+    mutating func mix(_ voice: UnsafePointer<Float>, into mix: UnsafeMutablePointer<Float>, count: Int, channels: Int,
+                      levelStep: Float, fadeStep: Float) {
+        for i in 0..<count {
+            level += max(-levelStep, min(levelStep, levelTarget - level))
+            if freeing { freeFade = max(0, freeFade - fadeStep) }
+            let sample = voice[i] * level * freeFade
+            let frame = mix + i * channels
+            if firstChannel < 0 {
+                for c in 0..<channels { frame[c] += sample }
+            } else {
+                frame[firstChannel] += sample * firstGain
+                frame[secondChannel] += sample * secondGain
+            }
+        }
+    }
+}
