@@ -15,8 +15,9 @@ public struct VoiceRecord: Sendable {
     public let kind: VoiceKind
     /// Anchor of its model (or source sound), "" before it has one.
     public internal(set) var model: String
-    /// Frames its model makes (generative voices).
+    /// Frames its model makes, and its latent dimensions (generative voices).
     var layout: FrameLayout?
+    public internal(set) var latentCount = 0
     public internal(set) var level: Float = 1
     public internal(set) var out = 0
     public internal(set) var pan: Float = 0
@@ -75,7 +76,7 @@ extension SynthesisEngine {
         let voice = makeGenerativeVoice(id: id, model: .passRetained(model), kernel: .passRetained(kernel), walking: walking,
                                         playing: playing, status: status)
         var record = VoiceRecord(kind: .generative, model: model.name, layout: model.layout, status: status)
-        (record.level, record.out, record.pan) = (level, out, pan)
+        (record.level, record.out, record.pan, record.latentCount) = (level, out, pan, model.latentCount)
         registry[id] = record
         enqueue(.add(id: id, .generative(voice), level: level, out: out, pan: pan))
     }
@@ -109,6 +110,7 @@ extension SynthesisEngine {
             record.layout = model.layout
         }
         record.model = model.name
+        record.latentCount = model.latentCount
         registry[id] = record
     }
 

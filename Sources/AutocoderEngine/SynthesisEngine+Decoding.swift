@@ -71,32 +71,37 @@ extension SynthesisEngine {
             voice.decodedNext = 0
             buffers.due[s] = voice.hopsDue(in: frames)
         }
-        var rowsUsed = 0
+        // Groups follow one another in the buffers, each at its own decoder's
+        // row widths: `rowsUsed` rows so far, ending at these offsets.
+        var rowsUsed = 0, latentEnd = 0, decodedEnd = 0
         for s in 0..<slotCount where buffers.due[s] > 0 && !buffers.batched[s] {
             guard case let .generative(leader) = slots[s].content else { continue }
             let decoder = leader.takeUnretainedValue().model.decoder
             // Buffers too small for this model (a swap of bigger ones is on its way): decoded inline.
             guard decoder.outputCount <= buffers.outputCount,
                   decoder.batchScratchCount(batch: buffers.rows) <= buffers.scratchCount else { continue }
-            let latentCount = decoder.latentCount
-            let first = rowsUsed
+            let latentCount = decoder.latentCount, outputCount = decoder.outputCount
+            let firstLatent = latentEnd, firstDecoded = decodedEnd
+            var batch = 0
             for t in s..<slotCount where buffers.due[t] > 0 && !buffers.batched[t] {
                 guard case let .generative(unmanaged) = slots[t].content else { continue }
                 let voice = unmanaged.takeUnretainedValue()
                 guard voice.model.decoder.plan === decoder.plan, rowsUsed + buffers.due[t] <= buffers.rows else { continue }
                 buffers.batched[t] = true
-                voice.decoded = UnsafePointer(buffers.decoded + rowsUsed * decoder.outputCount)
-                voice.decodedStride = decoder.outputCount
+                voice.decoded = UnsafePointer(buffers.decoded + decodedEnd)
+                voice.decodedStride = outputCount
                 voice.decodedCount = buffers.due[t]
                 for _ in 0..<buffers.due[t] {
-                    voice.advanceHop(into: buffers.latents + rowsUsed * latentCount)
+                    voice.advanceHop(into: buffers.latents + latentEnd)
+                    latentEnd += latentCount
+                    decodedEnd += outputCount
                     rowsUsed += 1
+                    batch += 1
                 }
             }
-            let batch = rowsUsed - first
             guard batch > 0 else { continue }
-            decoder.decode(batch: batch, latents: buffers.latents + first * latentCount,
-                           into: buffers.decoded + first * decoder.outputCount, scratch: buffers.scratch)
+            decoder.decode(batch: batch, latents: buffers.latents + firstLatent, into: buffers.decoded + firstDecoded,
+                           scratch: buffers.scratch)
         }
     }
 }

@@ -154,6 +154,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         let first = makeGenerativeVoice(id: 1, model: .passRetained(model), kernel: .passRetained(kernel), walking: walking, playing: playing,
                                         status: primary)
         registry[1] = VoiceRecord(kind: .generative, model: model.name, layout: model.layout, status: primary)
+        registry[1]?.latentCount = model.latentCount
         place(VoiceSlot(id: 1, content: .generative(first)))
     }
 

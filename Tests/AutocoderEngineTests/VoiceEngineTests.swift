@@ -14,7 +14,7 @@ import Foundation
 import Testing
 
 enum VoiceFixture {
-    static let anchors = ["/models/drone.wav", "/Tests/Fixtures/models/new-full-shallow", "/Tests/Fixtures/models/old-full-shallow",
+    static let anchors = ["/models/drone.wav", "/Tests/Fixtures/models/new-full-shallow", "/Tests/Fixtures/models/new-tiny-deep",
                           "/Tests/Fixtures/models/new-full-deep"].map { EngineFixture.root + $0 }
     static let bundles = anchors.map { try! ModelBundle(anchor: $0, parts: [.decoder]) }
     /// Model `k` for one engine: a model's working memory is its engine's (tests run side by side).
