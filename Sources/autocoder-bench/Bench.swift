@@ -23,6 +23,8 @@ struct Bench {
         print("")
         print(row("figure", "measured", "target"))
         print(String(repeating: "-", count: 108))
+        // `autocoder-bench voices`: only the figures of many voices.
+        if CommandLine.arguments.dropFirst().contains("voices") { return try voiceScaling(model: root + "/models/drone.wav") }
         for (label, anchor, target) in [
             ("decode, shallow 8-1000-512", "Tests/Fixtures/models/new-full-shallow", "≤ 50 µs"),
             ("decode, deep 8-16-…-1000-512", "Tests/Fixtures/models/new-full-deep", "—"),
@@ -45,6 +47,7 @@ struct Bench {
             let speed = try offlineRenderSpeed(model: model, shape: shape)
             print(row("offline render \(fft)/\(fft / 8), shallow model", String(format: "%.0f× real time", speed), fft == 4096 ? "≥ 100×" : "—"))
         }
+        try voiceScaling(model: model)
         for block in [64, 128, 256, 512, 1024] {
             let load = try callbackLoad(model: model, block: block)
             print(row("render callback load, block \(block)", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
@@ -236,13 +239,13 @@ struct Bench {
         callbackLoad(try engine(model: model), block: block)
     }
 
-    static func callbackLoad(_ engine: SynthesisEngine, block: Int) -> (mean: Double, p99: Double, max: Double) {
+    static func callbackLoad(_ engine: SynthesisEngine, block: Int, seconds: Double = 30) -> (mean: Double, p99: Double, max: Double) {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
         defer { buffer.deallocate() }
         var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000)
         let blockNanoseconds = Double(block) / 44100 * 1e9
         var total = 0.0
-        let calls = Int(30 * 44100) / block
+        let calls = Int(seconds * 44100) / block
         for call in 0..<calls {
             let start = DispatchTime.now().uptimeNanoseconds
             engine.render(buffer, frames: block)
