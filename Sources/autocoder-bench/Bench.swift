@@ -45,6 +45,7 @@ struct Bench {
             let speed = try offlineRenderSpeed(model: model, shape: shape)
             print(row("offline render \(fft)/\(fft / 8), shallow model", String(format: "%.0f× real time", speed), fft == 4096 ? "≥ 100×" : "—"))
         }
+        try pythonLoopComparison(model: model)
         for block in [64, 128, 256, 512, 1024] {
             let load = try callbackLoad(model: model, block: block)
             print(row("render callback load, block \(block)", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
