@@ -47,6 +47,7 @@ struct Bench {
             let speed = try offlineRenderSpeed(model: model, shape: shape)
             print(row("offline render \(fft)/\(fft / 8), shallow model", String(format: "%.0f× real time", speed), fft == 4096 ? "≥ 100×" : "—"))
         }
+        try pythonLoopComparison(model: model)
         try voiceScaling(model: model)
         for block in [64, 128, 256, 512, 1024] {
             let load = try callbackLoad(model: model, block: block)
