@@ -139,7 +139,7 @@ public final class InferencePlan: @unchecked Sendable {
     @inline(__always)
     public func run(input: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         (scratch + inputOffset).update(from: input, count: inputCount)
-        execute(batch: 1, scratch: scratch, dense: .smallBatch)
+        execute(batch: 1, scratch: scratch, dense: .single)
     }
 
     /// Where output `k` (Keras order) of the last run lies in `scratch`.
@@ -155,9 +155,10 @@ public final class InferencePlan: @unchecked Sendable {
     /// Runs `batch` vectors (`batch` rows of `inputCount` floats, row after row)
     /// with `scratch` of `scratchCount(batch:)` floats; afterwards
     /// `output(k, batch:, scratch:)` points at output k. Each weight is read
-    /// once for several vectors (`batchKernel`); a batch of 1 runs as
-    /// `run(input:scratch:)`. No allocation, no locks, no BLAS: the audio
-    /// thread may call it. A batch of 0 does nothing.
+    /// once for several vectors (`batchKernel`, also for a batch of 1: the
+    /// AVX2/FMA kernel is faster there than `run(input:scratch:)`). No
+    /// allocation, no locks, no BLAS: the audio thread may call it. A batch of
+    /// 0 does nothing.
     @inline(__always)
     public func run(batch: Int, inputs: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         (scratch + inputOffset * batch).update(from: inputs, count: inputCount * batch)
@@ -185,16 +186,18 @@ public final class InferencePlan: @unchecked Sendable {
         }
     }
 
-    /// What runs a dense step of more than one vector.
-    private enum DenseBatches {
-        /// `batchKernel`: real-time safe.
+    /// What runs the dense steps.
+    private enum DenseRoute {
+        /// One vector, `matrixVector`.
+        case single
+        /// `batchKernel`, for every batch (the portable kernel runs a batch of 1 as `matrixVector`).
         case smallBatch
-        /// BLAS: offline.
+        /// BLAS (one vector as `matrixVector`): offline.
         case blas
     }
 
     /// Activation offsets are per batch row, so a tensor of a batch starts at `offset * batch`.
-    private func execute(batch: Int, scratch: UnsafeMutablePointer<Float>, dense route: DenseBatches) {
+    private func execute(batch: Int, scratch: UnsafeMutablePointer<Float>, dense route: DenseRoute) {
         let weightsBase = UnsafePointer(constants.values.baseAddress!)
         for step in steps {
             switch step {
@@ -203,13 +206,14 @@ public final class InferencePlan: @unchecked Sendable {
                 let y = scratch + output * batch
                 let w = weightsBase + weights
                 let b = bias.map { weightsBase + $0 }
-                if batch == 1 {
-                    DenseKernel.matrixVector(weights: w, rows: outputs, columns: inputs, input: x, bias: b, output: y, relu: relu)
-                } else if route == .blas {
-                    DenseKernel.matrixMatrix(weights: w, rows: outputs, columns: inputs, inputs: x, batch: batch, bias: b, outputs: y, relu: relu)
-                } else {
+                switch route {
+                case .smallBatch:
                     DenseKernel.matrixMatrixSmallBatch(batchKernel, weights: w, rows: outputs, columns: inputs, inputs: x, batch: batch,
                                                        bias: b, outputs: y, relu: relu)
+                case .blas where batch > 1:
+                    DenseKernel.matrixMatrix(weights: w, rows: outputs, columns: inputs, inputs: x, batch: batch, bias: b, outputs: y, relu: relu)
+                case .single, .blas:
+                    DenseKernel.matrixVector(weights: w, rows: outputs, columns: inputs, input: x, bias: b, output: y, relu: relu)
                 }
             case let .logistic(input, output, count):
                 Self.map(scratch + input * batch, scratch + output * batch, count * batch) { 1 / (1 + Foundation.exp(-$0)) }

@@ -32,7 +32,7 @@ struct Bench {
             print(row(label + ", µs/call", String(format: "%.1f (p50 %.1f, p99 %.1f)", timing.mean, timing.p50, timing.p99), target))
             batchedDecodeSpeeds(decoder, label: kind)
             let batch = batchThroughput(decoder, batch: 256)
-            print(row(label + ", batches of 256", String(format: "%.0f frames/s", batch), "—"))
+            print(row(label + ", batches of 256 (BLAS)", String(format: "%.0f frames/s", batch), "—"))
         }
         try fftDecoderSpeeds()
         for fftSize in [4096, 16384] {
@@ -351,8 +351,8 @@ struct Bench {
         for kernel in [BatchKernel.avx2FMA, .portable] where kernel.isAvailable {
             let batched = Decoder(sharing: decoder, plan: decoder.plan.running(batchesWith: kernel), layout: decoder.layout)
             let figures = batches.map { String(format: "%.1f", batchedDecodeMicros(batched, batch: $0)) }
-            print(row("decode batched, \(label), µs/vector, B = " + batches.map(String.init).joined(separator: "/"),
-                      figures.joined(separator: " / ") + " (\(kernel))", "< µs/call"))
+            print(row("decode batched, \(label), \(kernel), B = " + batches.map(String.init).joined(separator: "/"),
+                      figures.joined(separator: "/") + " µs/vector", "< µs/call"))
         }
     }
 
