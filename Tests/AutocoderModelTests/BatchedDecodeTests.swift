@@ -6,9 +6,9 @@
 // BATCH_MATMUL and the shape-only steps of `.fft.dec`; MUL, EXP, ADD of the
 // encoders), nothing is written outside the stated scratch and outputs, and
 // the kernels equal `matrixVector` on awkward sizes and keep a NaN to its own
-// vector. No allocation: the path creates no arrays (see InferencePlan.run
-// and DenseKernel.matrixMatrixSmallBatch); the render-allocation probe counts
-// it once the engine calls it.
+// vector. That it allocates nothing is counted by the render-allocation probe
+// under malloc-interposer (BatchedDecodeProbe, checked by
+// ServerTests.theRenderThreadNeverAllocates).
 
 @testable import AutocoderModel
 import Testing
