@@ -106,6 +106,13 @@ import Testing
                           withinReference: FFTDecoderFixtureTests.withinBound)
     }
 
+    @Test(arguments: kernels)
+    func aBatchOfZeroWritesNothing(kernel: BatchKernel) throws {
+        let decoder = try #require(try ModelBundle(anchor: Fixtures.models + "/new-tiny-deep", parts: [.decoder]).decoder)
+        #expect(decoder.batchScratchCount(batch: 0) == 0)
+        #expect(Self.batchDecode(decoder, kernel: kernel, latents: [Float](repeating: 0.5, count: decoder.latentCount), batch: 0).isEmpty)
+    }
+
     /// The encoders' graphs add MUL, EXP and ADD steps (z = mean + exp(log_var / 2) * ε) to the dense ones.
     @Test(arguments: ["new-tiny-shallow", "new-tiny-deep", "new-full-shallow"])
     func encoderPlanBatchesEqualSingleRuns(name: String) throws {
