@@ -14,7 +14,8 @@
 // caller's memory (`run(batch:inputs:scratch:)`) neither allocate nor lock
 // nor call BLAS, so the audio thread may call them; the array-returning
 // batched path (`run(batch:inputs:)`) allocates and calls BLAS, for offline
-// bulk use (BLAS's second thread makes it about twice as fast on large batches).
+// bulk use: BLAS spreads a large batch over every core, which the real-time
+// kernel must not.
 
 import Foundation
 
