@@ -39,7 +39,9 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
         // Model files (.mm, TensorFlow Lite) and inference; the mel filterbank tells a `.fft.dec`'s matrix.
-        .target(name: "AutocoderModel", dependencies: ["COpenBLAS", "AutocoderDSP"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "AutocoderModel", dependencies: ["COpenBLAS", "CDenseAVX2", "AutocoderDSP"], swiftSettings: optimizedEvenInDebug),
+        // The AVX2/FMA batched dense kernel, chosen at run time (the package builds for baseline x86-64).
+        .target(name: "CDenseAVX2", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // Signal processing: mel filterbanks, FFT.
         .target(name: "AutocoderDSP", dependencies: ["CFFTW3"], swiftSettings: optimizedEvenInDebug),
         // The real-time synthesis engine: render thread, command queue, status atomics.

@@ -3,7 +3,9 @@
 // Threading: each instance owns scratch memory, so one instance is used by one
 // thread at a time (the engine hands a decoder to the audio thread and does not
 // touch it from elsewhere). `decode(_:into:)` is real-time safe: it neither
-// allocates nor locks. The array-returning and batched methods allocate.
+// allocates nor locks. `decode(batch:latents:into:scratch:)` is real-time safe
+// too and works in the caller's scratch only, so any number of threads may
+// use it on one decoder at once. The array-returning methods allocate.
 
 /// latent values in [0,1] -> model output (mel frame, or spectrum for `.fft.dec`).
 public final class Decoder: @unchecked Sendable {
@@ -79,6 +81,30 @@ public final class Decoder: @unchecked Sendable {
         output.update(from: plan.output(0, scratch: scratch.baseAddress!), count: outputCount)
     }
 
+    /// Floats of scratch memory `decode(batch:latents:into:scratch:)` needs for `batch` vectors.
+    public func batchScratchCount(batch: Int) -> Int {
+        plan.scratchCount(batch: batch) + batch * latentCount
+    }
+
+    /// Decodes `batch` vectors: `latents` holds `batch` rows of `latentCount`
+    /// values in [0,1], `outputs` receives `batch` rows of `outputCount`;
+    /// `scratch` holds `batchScratchCount(batch:)` floats. Each row equals
+    /// `decode(_:into:)` of it (within float rounding), and each weight is read
+    /// once for several rows. Real-time safe: no allocation, no locks, no BLAS.
+    @inline(__always)
+    public func decode(batch: Int, latents: UnsafePointer<Float>, into outputs: UnsafeMutablePointer<Float>,
+                       scratch: UnsafeMutablePointer<Float>) {
+        // The scaled latents go after the plan's scratch.
+        let scaled = scratch + plan.scratchCount(batch: batch)
+        for n in 0..<batch {
+            for i in 0..<latentCount {
+                scaled[n * latentCount + i] = latents[n * latentCount + i] * scaleMult[i] + scaleSubtract[i]
+            }
+        }
+        plan.run(batch: batch, inputs: scaled, scratch: scratch)
+        outputs.update(from: plan.output(0, batch: batch, scratch: scratch), count: batch * outputCount)
+    }
+
     public func decode(_ latent: [Float]) -> [Float] {
         precondition(latent.count == latentCount, "expected \(latentCount) latent values")
         return [Float](unsafeUninitializedCapacity: outputCount) { buffer, count in
@@ -88,6 +114,7 @@ public final class Decoder: @unchecked Sendable {
     }
 
     /// Decodes `latents.count / latentCount` vectors stored row after row.
+    /// Allocates and calls BLAS; for offline use.
     public func decode(batch latents: [Float]) -> [Float] {
         precondition(latents.count % latentCount == 0, "expected rows of \(latentCount) latent values")
         let rows = latents.count / latentCount

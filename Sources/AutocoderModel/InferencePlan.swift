@@ -9,9 +9,13 @@
 // the plan is built, with an error naming the operator or tensor.
 //
 // Threading: a plan is immutable after `init` and may be shared by any number
-// of threads. Each thread runs it with its own scratch memory. The single-vector
-// path (`run(input:scratch:)`) neither allocates nor locks, so the audio
-// thread may call it; the batched path allocates and calls BLAS, for offline use.
+// of threads. Each thread runs it with its own scratch memory. The
+// single-vector path (`run(input:scratch:)`) and the batched path over
+// caller's memory (`run(batch:inputs:scratch:)`) neither allocate nor lock
+// nor call BLAS, so the audio thread may call them; the array-returning
+// batched path (`run(batch:inputs:)`) allocates and calls BLAS, for offline
+// bulk use: BLAS spreads a large batch over every core, which the real-time
+// kernel must not.
 
 import Foundation
 
@@ -29,6 +33,8 @@ public final class InferencePlan: @unchecked Sendable {
     public let denseLayerCount: Int
     /// Floats of scratch memory one single-vector run needs.
     public let scratchCount: Int
+    /// What runs the dense steps of `run(batch:inputs:scratch:)`.
+    public let batchKernel: BatchKernel
 
     let steps: [Step]
     /// The operator each step comes from.
@@ -64,12 +70,13 @@ public final class InferencePlan: @unchecked Sendable {
                   inputOffset: builder.inputOffset, inputCount: builder.inputCount,
                   outputOffsets: builder.outputOffsets, outputCounts: builder.outputCounts,
                   summaries: builder.summaries, parameters: builder.parameters,
-                  denseLayerCount: fullyConnected - (mapIsFullyConnected ? 1 : 0), scratchCount: builder.scratchCount)
+                  denseLayerCount: fullyConnected - (mapIsFullyConnected ? 1 : 0), scratchCount: builder.scratchCount,
+                  batchKernel: .fastest)
     }
 
     private init(steps: [Step], stepOperators: [Int], constants: PlanConstants, inputOffset: Int, inputCount: Int,
                  outputOffsets: [Int], outputCounts: [Int], summaries: [String], parameters: Int, denseLayerCount: Int,
-                 scratchCount: Int) {
+                 scratchCount: Int, batchKernel: BatchKernel) {
         self.steps = steps
         self.stepOperators = stepOperators
         self.constants = constants
@@ -81,6 +88,17 @@ public final class InferencePlan: @unchecked Sendable {
         self.parameterCount = parameters
         self.denseLayerCount = denseLayerCount
         self.scratchCount = scratchCount
+        self.batchKernel = batchKernel
+    }
+
+    /// This plan with its batches run by `kernel` (which must be available on
+    /// this CPU), sharing the constants: to compare or test the kernels.
+    public func running(batchesWith kernel: BatchKernel) -> InferencePlan {
+        precondition(kernel.isAvailable, "\(kernel) does not run on this CPU")
+        return InferencePlan(steps: steps, stepOperators: stepOperators, constants: constants, inputOffset: inputOffset,
+                             inputCount: inputCount, outputOffsets: outputOffsets, outputCounts: outputCounts,
+                             summaries: layerSummaries, parameters: parameterCount, denseLayerCount: denseLayerCount,
+                             scratchCount: scratchCount, batchKernel: kernel)
     }
 
     // MARK: A trailing linear map
@@ -112,7 +130,7 @@ public final class InferencePlan: @unchecked Sendable {
         return InferencePlan(steps: Array(steps.dropLast()), stepOperators: Array(stepOperators.dropLast()), constants: constants,
                              inputOffset: inputOffset, inputCount: inputCount, outputOffsets: [map.input], outputCounts: [map.inputs],
                              summaries: Array(layerSummaries.prefix(mapOperator)), parameters: parameterCount - map.inputs * map.outputs,
-                             denseLayerCount: denseLayerCount, scratchCount: scratchCount)
+                             denseLayerCount: denseLayerCount, scratchCount: scratchCount, batchKernel: batchKernel)
     }
 
     // MARK: Running
@@ -122,7 +140,7 @@ public final class InferencePlan: @unchecked Sendable {
     @inline(__always)
     public func run(input: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         (scratch + inputOffset).update(from: input, count: inputCount)
-        execute(batch: 1, scratch: scratch)
+        execute(batch: 1, scratch: scratch, dense: .single)
     }
 
     /// Where output `k` (Keras order) of the last run lies in `scratch`.
@@ -131,22 +149,56 @@ public final class InferencePlan: @unchecked Sendable {
         scratch + outputOffsets[k]
     }
 
+    /// Floats of scratch memory `run(batch:inputs:scratch:)` needs for `batch` vectors.
+    @inline(__always)
+    public func scratchCount(batch: Int) -> Int { scratchCount * batch }
+
+    /// Runs `batch` vectors (`batch` rows of `inputCount` floats, row after row)
+    /// with `scratch` of `scratchCount(batch:)` floats; afterwards
+    /// `output(k, batch:, scratch:)` points at output k. Each weight is read
+    /// once for several vectors (`batchKernel`, also for a batch of 1: the
+    /// AVX2/FMA kernel is faster there than `run(input:scratch:)`). No
+    /// allocation, no locks, no BLAS: the audio thread may call it. A batch of
+    /// 0 does nothing.
+    @inline(__always)
+    public func run(batch: Int, inputs: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        (scratch + inputOffset * batch).update(from: inputs, count: inputCount * batch)
+        execute(batch: batch, scratch: scratch, dense: .smallBatch)
+    }
+
+    /// Where output `k` (Keras order) of the last `run(batch:inputs:scratch:)`
+    /// of `batch` vectors lies in `scratch`: `batch` rows of `outputCounts[k]` floats.
+    @inline(__always)
+    public func output(_ k: Int, batch: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        scratch + outputOffsets[k] * batch
+    }
+
     /// Runs `batch` vectors stored row after row in `inputs`; returns each output
-    /// as `batch` rows, in Keras order. Allocates; for offline use.
+    /// as `batch` rows, in Keras order. Allocates and calls BLAS; for offline use.
     public func run(batch: Int, inputs: [Float]) -> [[Float]] {
         precondition(inputs.count == batch * inputCount, "expected \(batch) x \(inputCount) input values")
         guard batch > 0 else { return outputCounts.map { _ in [] } }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount * batch)
         defer { scratch.deallocate() }
         inputs.withUnsafeBufferPointer { (scratch + inputOffset * batch).update(from: $0.baseAddress!, count: inputs.count) }
-        execute(batch: batch, scratch: scratch)
+        execute(batch: batch, scratch: scratch, dense: .blas)
         return zip(outputOffsets, outputCounts).map { offset, count in
             Array(UnsafeBufferPointer(start: scratch + offset * batch, count: count * batch))
         }
     }
 
+    /// What runs the dense steps.
+    private enum DenseRoute {
+        /// One vector, `matrixVector`.
+        case single
+        /// `batchKernel`, for every batch (the portable kernel runs a batch of 1 as `matrixVector`).
+        case smallBatch
+        /// BLAS (one vector as `matrixVector`): offline.
+        case blas
+    }
+
     /// Activation offsets are per batch row, so a tensor of a batch starts at `offset * batch`.
-    private func execute(batch: Int, scratch: UnsafeMutablePointer<Float>) {
+    private func execute(batch: Int, scratch: UnsafeMutablePointer<Float>, dense route: DenseRoute) {
         let weightsBase = UnsafePointer(constants.values.baseAddress!)
         for step in steps {
             switch step {
@@ -155,10 +207,14 @@ public final class InferencePlan: @unchecked Sendable {
                 let y = scratch + output * batch
                 let w = weightsBase + weights
                 let b = bias.map { weightsBase + $0 }
-                if batch == 1 {
-                    DenseKernel.matrixVector(weights: w, rows: outputs, columns: inputs, input: x, bias: b, output: y, relu: relu)
-                } else {
+                switch route {
+                case .smallBatch:
+                    DenseKernel.matrixMatrixSmallBatch(batchKernel, weights: w, rows: outputs, columns: inputs, inputs: x, batch: batch,
+                                                       bias: b, outputs: y, relu: relu)
+                case .blas where batch > 1:
                     DenseKernel.matrixMatrix(weights: w, rows: outputs, columns: inputs, inputs: x, batch: batch, bias: b, outputs: y, relu: relu)
+                case .single, .blas:
+                    DenseKernel.matrixVector(weights: w, rows: outputs, columns: inputs, input: x, bias: b, output: y, relu: relu)
                 }
             case let .logistic(input, output, count):
                 Self.map(scratch + input * batch, scratch + output * batch, count * batch) { 1 / (1 + Foundation.exp(-$0)) }

@@ -25,15 +25,16 @@ struct Bench {
         print(String(repeating: "-", count: 108))
         // `autocoder-bench voices`: only the figures of many voices.
         if CommandLine.arguments.dropFirst().contains("voices") { return try voiceScaling(model: root + "/models/drone.wav") }
-        for (label, anchor, target) in [
-            ("decode, shallow 8-1000-512", "Tests/Fixtures/models/new-full-shallow", "≤ 50 µs"),
-            ("decode, deep 8-16-…-1000-512", "Tests/Fixtures/models/new-full-deep", "—"),
+        for (label, kind, anchor, target) in [
+            ("decode, shallow 8-1000-512", "shallow", "Tests/Fixtures/models/new-full-shallow", "≤ 50 µs"),
+            ("decode, deep 8-16-…-1000-512", "deep", "Tests/Fixtures/models/new-full-deep", "—"),
         ] {
             let decoder = try ModelBundle(anchor: root + "/" + anchor, parts: [.decoder]).decoder!
             let timing = decodeTiming(decoder)
             print(row(label + ", µs/call", String(format: "%.1f (p50 %.1f, p99 %.1f)", timing.mean, timing.p50, timing.p99), target))
+            batchedDecodeSpeeds(decoder, label: kind)
             let batch = batchThroughput(decoder, batch: 256)
-            print(row(label + ", batches of 256", String(format: "%.0f frames/s", batch), "—"))
+            print(row(label + ", batches of 256 (BLAS)", String(format: "%.0f frames/s", batch), "—"))
         }
         try fftDecoderSpeeds()
         for fftSize in [4096, 16384] {
@@ -345,6 +346,41 @@ struct Bench {
         precondition(checksum.isFinite)
         samples.sort()
         return (samples.reduce(0, +) / Double(calls), samples[calls / 2], samples[calls * 99 / 100])
+    }
+
+    /// The real-time batched decode (`decode(batch:latents:into:scratch:)`),
+    /// µs per vector at a few batch sizes, for every batch kernel this CPU runs.
+    static func batchedDecodeSpeeds(_ decoder: Decoder, label: String) {
+        let batches = [1, 8, 32, 64, 256]
+        for kernel in [BatchKernel.avx2FMA, .portable] where kernel.isAvailable {
+            let batched = Decoder(sharing: decoder, plan: decoder.plan.running(batchesWith: kernel), layout: decoder.layout)
+            let figures = batches.map { String(format: "%.1f", batchedDecodeMicros(batched, batch: $0)) }
+            print(row("decode batched, \(label), \(kernel), B = " + batches.map(String.init).joined(separator: "/"),
+                      figures.joined(separator: "/") + " µs/vector", "< µs/call"))
+        }
+    }
+
+    /// Median over 5 runs of the mean µs per vector of batched decodes of `batch` vectors.
+    static func batchedDecodeMicros(_ decoder: Decoder, batch: Int) -> Double {
+        let latents = UnsafeMutablePointer<Float>.allocate(capacity: batch * decoder.latentCount)
+        let outputs = UnsafeMutablePointer<Float>.allocate(capacity: batch * decoder.outputCount)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: decoder.batchScratchCount(batch: batch))
+        defer { latents.deallocate(); outputs.deallocate(); scratch.deallocate() }
+        var state: UInt32 = 1
+        for i in 0..<batch * decoder.latentCount {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            latents[i] = Float(state >> 8) / Float(1 << 24)
+        }
+        let rounds = max(4, 2048 / batch)
+        for _ in 0..<rounds { decoder.decode(batch: batch, latents: latents, into: outputs, scratch: scratch) }
+        var runs: [Double] = []
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<rounds { decoder.decode(batch: batch, latents: latents, into: outputs, scratch: scratch) }
+            runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000 / Double(rounds * batch))
+        }
+        precondition(outputs[batch * decoder.outputCount - 1].isFinite)
+        return runs.sorted()[2]
     }
 
     static func batchThroughput(_ decoder: Decoder, batch: Int) -> Double {

@@ -235,6 +235,7 @@ import Testing
         let (text, callbacks) = try Binaries.runAllocationProbe(null: !JACK.isRunning)
         #expect(callbacks > 300, "\(text)")
         #expect(text.contains("render-thread allocations: 0 (0 bytes)"), "\(text)")
+        #expect(text.contains("batched-decode allocations: 0 (0 bytes)"), "\(text)")
         #expect(!text.contains("limiter: 0 samples reduced"), "the limiter was driven: \(text)")
     }
 

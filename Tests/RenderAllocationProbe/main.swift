@@ -8,7 +8,8 @@
 // models on both of their paths (the standard matrix, played from its mel
 // values; another matrix, its linear bins mapped by frequency, also as the
 // autocode voice's carrier) — and reports how many heap allocations the
-// render thread made. Run by AutocoderServerTests:
+// render thread made; then how many the batched decode made
+// (BatchedDecodeProbe). Run by AutocoderServerTests:
 //
 //   LD_PRELOAD=.build/debug/libMallocInterposerSwift.so render-allocation-probe MODEL [seconds] [--null]
 
@@ -182,3 +183,5 @@ print("callbacks: \(callbacks)")
 print("commands applied: \(applied)")
 print("limiter: \(engine.status.limitedSamples.load(ordering: .relaxed)) samples reduced")
 print("render-thread allocations: \(watchedThreadAllocations) (\(watchedThreadBytes) bytes)")
+let batched = batchedDecodeAllocations([bundle.decoder!, standardFFT.decoder, mappedFFT.decoder])
+print("batched-decode allocations: \(batched.count) (\(batched.bytes) bytes)")
