@@ -12,6 +12,8 @@ public final class EngineStatus: @unchecked Sendable {
     /// Output underflows reported by the audio driver.
     public let xruns = ManagedAtomic<Int>(0)
     public let renderedFrames = ManagedAtomic<Int>(0)
+    /// Frames of the latest render call (the device's block).
+    public let blockFrames = ManagedAtomic<Int>(0)
     public let hops = ManagedAtomic<Int>(0)
     public let appliedCommands = ManagedAtomic<Int>(0)
     /// Commands refused because the queue to the render thread was full.

@@ -43,15 +43,24 @@ final class GenerativeVoice: @unchecked Sendable {
     var decodedCount = 0
     var decodedNext = 0
 
+    /// `hopOffset` samples of silence come before its first hop: voices added
+    /// together spread their hops over the render calls of a hop (see
+    /// `SynthesisEngine.addGenerativeVoice`).
     init(model: Unmanaged<LoadedModel>, kernel: Unmanaged<SynthesisKernel>, sampleRate: Double, seed: UInt64,
          walking: Bool, playing: Bool, phaseTable: UnsafePointer<SIMD2<Float>>, status: VoiceStatus,
-         engineStatus: EngineStatus, retirement: Retirement, chunk: Int) {
+         engineStatus: EngineStatus, retirement: Retirement, chunk: Int, hopOffset: Int = 0) {
         self.sampleRate = sampleRate
         self.status = status
         self.engineStatus = engineStatus
         self.retirement = retirement
-        streams = Handover(GenerativeStream(kernel: kernel, voice: model),
-                           crossfadeSamples: Int(SynthesisEngine.crossfadeSeconds * sampleRate), curve: .equalPower)
+        var first = GenerativeStream(kernel: kernel, voice: model)
+        let hop = kernel.takeUnretainedValue().shape.hop
+        if hopOffset > 0 && hopOffset < hop {
+            // As if a silent hop were playing, `hopOffset` samples from its end.
+            first.started = true
+            first.position = hop - hopOffset
+        }
+        streams = Handover(first, crossfadeSamples: Int(SynthesisEngine.crossfadeSeconds * sampleRate), curve: .equalPower)
         target = .allocate(capacity: LatentVector.capacity)
         target.initialize(repeating: 0.5, count: LatentVector.capacity)
         current = .allocate(capacity: LatentVector.capacity)

@@ -7,6 +7,7 @@
 // Control thread only (one thread: the server's network thread, or whoever
 // drives an offline render). The render thread never reads `registry`.
 
+import Atomics
 import AutocoderDSP
 import AutocoderModel
 
@@ -73,8 +74,14 @@ extension SynthesisEngine {
         growDecodeBuffers(for: model)
         let status = VoiceStatus()
         let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: model.layout)
+        // The hop work of many voices is spread over the render calls of a hop
+        // (at block 256 and hop 512: half the voices in one call, half in the
+        // next), each share still decoded together.
+        let block = max(1, self.status.blockFrames.load(ordering: .relaxed))
+        let phases = max(1, shape.hop / block)
+        let generativeCount = registry.values.filter { $0.kind == .generative }.count
         let voice = makeGenerativeVoice(id: id, model: .passRetained(model), kernel: .passRetained(kernel), walking: walking,
-                                        playing: playing, status: status)
+                                        playing: playing, status: status, hopOffset: (generativeCount % phases) * block)
         var record = VoiceRecord(kind: .generative, model: model.name, layout: model.layout, status: status)
         (record.level, record.out, record.pan, record.latentCount) = (level, out, pan, model.latentCount)
         registry[id] = record
@@ -153,12 +160,13 @@ extension SynthesisEngine {
     /// A generative voice whose walk and phases are seeded by the engine's seed
     /// and its ID, so the same voice sounds the same whatever else plays.
     func makeGenerativeVoice(id: Int, model: Unmanaged<LoadedModel>, kernel: Unmanaged<SynthesisKernel>, walking: Bool, playing: Bool,
-                             status: VoiceStatus) -> Unmanaged<GenerativeVoice> {
+                             status: VoiceStatus, hopOffset: Int = 0) -> Unmanaged<GenerativeVoice> {
         var mixer = SplitMix64(seed: seed ^ (UInt64(id) &* 0x9E37_79B9_7F4A_7C15))
         let voiceSeed = id == 1 ? seed : mixer.next()
         return .passRetained(GenerativeVoice(model: model, kernel: kernel, sampleRate: sampleRate, seed: voiceSeed, walking: walking,
                                              playing: playing, phaseTable: UnsafePointer(phaseTable), status: status,
-                                             engineStatus: self.status, retirement: retirement, chunk: Self.chunk))
+                                             engineStatus: self.status, retirement: retirement, chunk: Self.chunk,
+                                             hopOffset: hopOffset))
     }
 
     private func checkNew(_ id: Int) throws {

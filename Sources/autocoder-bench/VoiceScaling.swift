@@ -17,6 +17,10 @@ extension Bench {
             let first = try LoadedModel(bundle: bundle)
             let engine = SynthesisEngine(model: first, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: first.layout),
                                          channels: 2, walking: true, tapSeconds: 1, maxVoices: 256)
+            // A first block tells the engine the device's block size, as a live server's would.
+            let block = UnsafeMutablePointer<Float>.allocate(capacity: 256 * 2)
+            engine.render(block, frames: 256)
+            block.deallocate()
             for id in 2..<(count + 1) {
                 try engine.addGenerativeVoice(id: id, model: try LoadedModel(bundle: bundle), out: 1 + id % 2)
                 engine.send(.latent(LatentVector((0..<8).map { Float((id * 37 + $0 * 11) % 100) / 100 })), to: id)
