@@ -77,8 +77,9 @@ extension SynthesisEngine {
         // The hop work of many voices is spread over the render calls of a hop
         // (at block 256 and hop 512: half the voices in one call, half in the
         // next), each share still decoded together.
-        let block = max(1, self.status.blockFrames.load(ordering: .relaxed))
-        let phases = max(1, shape.hop / block)
+        // (Before the first render call the block is not known: no spreading.)
+        let block = self.status.blockFrames.load(ordering: .relaxed)
+        let phases = block > 0 ? max(1, shape.hop / block) : 1
         let generativeCount = registry.values.filter { $0.kind == .generative }.count
         let voice = makeGenerativeVoice(id: id, model: .passRetained(model), kernel: .passRetained(kernel), walking: walking,
                                         playing: playing, status: status, hopOffset: (generativeCount % phases) * block)

@@ -224,7 +224,7 @@ struct Bench {
 
     static func offlineRenderSpeed(voice: LoadedModel, shape: SynthesisShape) -> Double {
         let engine = engine(voice: voice, shape: shape)
-        let block = 4096
+        let block = 16384   // as OfflineRender: 32 hops decoded per call
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
         defer { buffer.deallocate() }
         let seconds = 60.0
