@@ -119,10 +119,16 @@ public final class SynthesisEngine: @unchecked Sendable {
     /// Seeds every voice's walk and phases (with its ID).
     let seed: UInt64
 
-    /// An engine whose voice 1 is a generative voice playing `model` on `kernel`
-    /// (its shape is the engine's).
-    public init(model: LoadedModel, kernel: SynthesisKernel, channels: Int = 2, seed: UInt64 = 1,
-                walking: Bool = true, playing: Bool = true, tapSeconds: Double = 8, maxVoices: Int = 256) {
+    /// An engine at `sampleRate` whose voice 1 is a generative voice playing
+    /// `model` at `shape` (every generative voice's, until `reshape`).
+    public convenience init(model: LoadedModel, shape: SynthesisShape = .standard, sampleRate: Double = 44100, channels: Int = 2,
+                            seed: UInt64 = 1, walking: Bool = true, playing: Bool = true, tapSeconds: Double = 8, maxVoices: Int = 256) {
+        self.init(model: model, kernel: SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: model.layout), channels: channels,
+                  seed: seed, walking: walking, playing: playing, tapSeconds: tapSeconds, maxVoices: maxVoices)
+    }
+
+    init(model: LoadedModel, kernel: SynthesisKernel, channels: Int, seed: UInt64,
+         walking: Bool, playing: Bool, tapSeconds: Double, maxVoices: Int) {
         precondition(model.layout == kernel.layout, "model and kernel disagree on the frame layout")
         precondition(model.latentCount <= LatentVector.capacity, "too many latent dimensions")
         precondition(channels >= 1 && maxVoices >= 1, "invalid engine")

@@ -149,8 +149,7 @@ public final class AutocoderServer: @unchecked Sendable {
         let model = try LoadedModel(bundle: bundle, shape: kernelShape, sampleRate: sampleRate)
         self.bundle = bundle
         calibration = model.calibration
-        let kernel = SynthesisKernel(shape: kernelShape, sampleRate: sampleRate, layout: model.layout)
-        engine = SynthesisEngine(model: model, kernel: kernel, channels: configuration.output.channels, seed: configuration.seed,
+        engine = SynthesisEngine(model: model, shape: kernelShape, sampleRate: sampleRate, channels: configuration.output.channels, seed: configuration.seed,
                                  walking: configuration.walking, playing: configuration.playing, maxVoices: configuration.maxVoices)
         for (parameter, value) in configuration.settings { engine.send(.parameter(parameter, value)) }
 

@@ -207,7 +207,7 @@ struct Bench {
     }
 
     static func engine(voice: LoadedModel, shape: SynthesisShape = .standard) -> SynthesisEngine {
-        SynthesisEngine(model: voice, kernel: SynthesisKernel(shape: shape, sampleRate: 44100, layout: voice.layout),
+        SynthesisEngine(model: voice, shape: shape, sampleRate: 44100,
                         channels: 2, walking: true, tapSeconds: 1)
     }
 

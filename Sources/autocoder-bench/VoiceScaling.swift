@@ -15,7 +15,7 @@ extension Bench {
         let bundle = try ModelBundle(anchor: model, parts: [.decoder])
         for count in [1, 8, 32, 64, 128, 256] {
             let first = try LoadedModel(bundle: bundle)
-            let engine = SynthesisEngine(model: first, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: first.layout),
+            let engine = SynthesisEngine(model: first, shape: .standard, sampleRate: 44100,
                                          channels: 2, walking: true, tapSeconds: 1, maxVoices: 256)
             // A first block tells the engine the device's block size, as a live server's would.
             let block = UnsafeMutablePointer<Float>.allocate(capacity: 256 * 2)

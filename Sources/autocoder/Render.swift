@@ -48,8 +48,7 @@ struct Render: ParsableCommand {
         let bundle = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, fft: fftDecoder))
         let shape = try synthesis.shape().scaled(toSampleRate: Double(sampleRate))
         let voice = try LoadedModel(bundle: bundle, shape: shape, sampleRate: Double(sampleRate))
-        let kernel = SynthesisKernel(shape: shape, sampleRate: Double(sampleRate), layout: voice.layout)
-        let engine = SynthesisEngine(model: voice, kernel: kernel, channels: channels, seed: synthesis.seed,
+        let engine = SynthesisEngine(model: voice, shape: shape, sampleRate: Double(sampleRate), channels: channels, seed: synthesis.seed,
                                      walking: !synthesis.noWalk, tapSeconds: 0.1)
         synthesis.apply(to: engine)
         if !latent.isEmpty {

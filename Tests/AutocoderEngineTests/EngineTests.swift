@@ -15,8 +15,7 @@ enum EngineFixture {
     static func engine(shape: SynthesisShape = .standard, seed: UInt64 = 1, walking: Bool = false, channels: Int = 1,
                        sampleRate: Double = 44100) -> SynthesisEngine {
         let voice = try! LoadedModel(bundle: bundle)
-        let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: voice.layout)
-        return SynthesisEngine(model: voice, kernel: kernel, channels: channels, seed: seed, walking: walking, tapSeconds: 1)
+        return SynthesisEngine(model: voice, shape: shape, sampleRate: sampleRate, channels: channels, seed: seed, walking: walking, tapSeconds: 1)
     }
 
     /// Renders `frames` frames in blocks of `block`, as a driver would.
@@ -40,7 +39,7 @@ enum EngineFixture {
         // Nobody drains the tap: it fills, then refuses samples; the engine
         // counts the frames it could not hand over and keeps rendering.
         let voice = try! LoadedModel(bundle: EngineFixture.bundle)
-        let engine = SynthesisEngine(model: voice, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: .mel(bands: 512)),
+        let engine = SynthesisEngine(model: voice, shape: .standard, sampleRate: 44100,
                                      channels: 2, walking: true, tapSeconds: 0.1)
         var block = [Float](repeating: 0, count: 256 * 2)
         var lastLevel: Float = 0

@@ -99,7 +99,7 @@ enum Levels {
         #expect(voice.layout != .mel(bands: 512))
         for (from, to) in [(EngineFixture.bundle, small), (small, EngineFixture.bundle)] {
             let first = try LoadedModel(bundle: from)
-            let engine = SynthesisEngine(model: first, kernel: SynthesisKernel(shape: .standard, sampleRate: 44100, layout: first.layout),
+            let engine = SynthesisEngine(model: first, shape: .standard, sampleRate: 44100,
                                          channels: 1, walking: false, tapSeconds: 1)
             let before = EngineFixture.render(engine, frames: 44100)
             let next = try LoadedModel(bundle: to)

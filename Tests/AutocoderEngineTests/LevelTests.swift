@@ -36,8 +36,7 @@ enum LevelFixture {
     /// `seconds` of `voice` held at `latent` after 0.3 s to settle.
     static func held(_ voice: LoadedModel, latent: [Float], gain: Float = 1, shape: SynthesisShape = .standard,
                      sampleRate: Double = 44100, seconds: Double = 0.7) -> [Float] {
-        let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: voice.layout)
-        let engine = SynthesisEngine(model: voice, kernel: kernel, channels: 1, walking: false, tapSeconds: 0.1)
+        let engine = SynthesisEngine(model: voice, shape: shape, sampleRate: sampleRate, channels: 1, walking: false, tapSeconds: 0.1)
         engine.send(.latent(LatentVector(latent)))
         engine.send(.parameter(.glide, 0))
         engine.send(.parameter(.gain, gain))

@@ -37,7 +37,7 @@ enum LinearSpectrumFixture {
         let played = asLinearBins ? decoder : SynthesisSource(decoder).decoder
         let voice = LoadedModel(decoder: Decoder(sharing: played), maxIn: metadata.maxIn, name: "fft")
         let shape = try! SynthesisShape.validated(fftSize: fft, hop: hop).get()
-        let engine = SynthesisEngine(model: voice, kernel: SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: voice.layout),
+        let engine = SynthesisEngine(model: voice, shape: shape, sampleRate: sampleRate,
                                      channels: 1, walking: false, tapSeconds: 1)
         engine.send(.latent(LatentVector(latent)))
         engine.send(.parameter(.glide, 0))

@@ -22,8 +22,7 @@ enum VoiceFixture {
 
     /// A four-channel engine whose voice 1 is silent.
     static func engine(channels: Int = 4, maxVoices: Int = 32) -> SynthesisEngine {
-        let kernel = SynthesisKernel(shape: .standard, sampleRate: 44100, layout: .mel(bands: 512))
-        return SynthesisEngine(model: model(0), kernel: kernel, channels: channels, seed: 5, walking: false,
+        return SynthesisEngine(model: model(0), channels: channels, seed: 5, walking: false,
                                playing: false, tapSeconds: 0.1, maxVoices: maxVoices)
     }
 

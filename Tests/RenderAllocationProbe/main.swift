@@ -39,7 +39,7 @@ if let device = output as? PortAudioOutput, device.device.inputChannels == 0 {
     output = try request.open()
 }
 let sampleRate = output.sampleRate
-let engine = SynthesisEngine(model: try LoadedModel(bundle: bundle), kernel: SynthesisKernel(shape: .standard, sampleRate: sampleRate, layout: .mel(bands: 512)),
+let engine = SynthesisEngine(model: try LoadedModel(bundle: bundle), shape: .standard, sampleRate: sampleRate,
                              channels: request.channels, maxVoices: 64)
 let granularID = 1025, autocodeID = 1026
 
