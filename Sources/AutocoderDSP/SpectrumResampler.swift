@@ -30,15 +30,15 @@ public struct SpectrumResampler: Sendable {
     public let binCount: Int
 
     /// Bin b sums pieces pieceStart[b] ..< pieceStart[b + 1]. A piece is the
-    /// part of one knot-to-knot segment inside the bin: the segment's values
-    /// (indices, −1 for a fixed zero), where the piece starts and ends along
-    /// it (0 … 1), and its width over the bin's.
+    /// part of one knot-to-knot segment inside the bin; its mean power is a
+    /// quadratic form in the segment's two values a = frame[lowIndex], c = frame[highIndex]:
+    /// `aa·a² + ac·a·c + cc·c²` (a fixed zero knot has its terms at 0).
     private let pieceStart: [Int32]
-    private let lowValue: [Int32]
-    private let highValue: [Int32]
-    private let from: [Float]
-    private let to: [Float]
-    private let width: [Float]
+    private let lowIndex: [Int32]
+    private let highIndex: [Int32]
+    private let aa: [Float]
+    private let ac: [Float]
+    private let cc: [Float]
 
     /// Knot i sits at `frequencies[i]` Hz (ascending) and takes the frame's
     /// value `values[i]` (an index, or −1 for a fixed zero); A is 0 outside.
@@ -49,8 +49,8 @@ public struct SpectrumResampler: Sendable {
         self.valueCount = valueCount
         binCount = fftSize / 2
         let spacing = sampleRate / Double(fftSize)
-        var pieceStart: [Int32] = [0], lowValue: [Int32] = [], highValue: [Int32] = []
-        var from: [Float] = [], to: [Float] = [], width: [Float] = []
+        var pieceStart: [Int32] = [0], lowIndex: [Int32] = [], highIndex: [Int32] = []
+        var aa: [Float] = [], ac: [Float] = [], cc: [Float] = []
         var segment = 0
         for b in 0..<binCount {
             let low = max(0, (Double(b) - 0.5) * spacing), high = (Double(b) + 0.5) * spacing
@@ -61,22 +61,30 @@ public struct SpectrumResampler: Sendable {
                 let start = frequencies[s], end = frequencies[s + 1]
                 let x0 = max(start, low), x1 = min(end, high)
                 if x1 > x0, end > start {
-                    lowValue.append(Int32(values[s]))
-                    highValue.append(Int32(values[s + 1]))
-                    from.append(Float((x0 - start) / (end - start)))
-                    to.append(Float((x1 - start) / (end - start)))
-                    width.append(Float((x1 - x0) / spacing))
+                    // Along the segment y = a(1 − u) + c·u; over the piece u runs
+                    // from f to t, and the mean of y² is (y(f)² + y(f)y(t) + y(t)²) / 3.
+                    let f = (x0 - start) / (end - start), t = (x1 - start) / (end - start)
+                    let w = (x1 - x0) / spacing / 3
+                    let (lowZero, highZero) = (values[s] < 0, values[s + 1] < 0)
+                    lowIndex.append(Int32(max(values[s], 0)))
+                    highIndex.append(Int32(max(values[s + 1], 0)))
+                    let a2 = (1 - f) * (1 - f) + (1 - f) * (1 - t) + (1 - t) * (1 - t)
+                    let a1c1 = 2 * (1 - f) * f + (1 - f) * t + f * (1 - t) + 2 * (1 - t) * t
+                    let c2 = f * f + f * t + t * t
+                    aa.append(lowZero ? 0 : Float(w * a2))
+                    ac.append(lowZero || highZero ? 0 : Float(w * a1c1))
+                    cc.append(highZero ? 0 : Float(w * c2))
                 }
                 s += 1
             }
-            pieceStart.append(Int32(lowValue.count))
+            pieceStart.append(Int32(lowIndex.count))
         }
         self.pieceStart = pieceStart
-        self.lowValue = lowValue
-        self.highValue = highValue
-        self.from = from
-        self.to = to
-        self.width = width
+        self.lowIndex = lowIndex
+        self.highIndex = highIndex
+        self.aa = aa
+        self.ac = ac
+        self.cc = cc
     }
 
     /// For a frame of `bands` mel values (SPEC §3's filterbank up to
@@ -100,22 +108,18 @@ public struct SpectrumResampler: Sendable {
     @inline(__always)
     public func magnitudes(of frame: UnsafePointer<Float>, into magnitude: UnsafeMutablePointer<Float>) {
         pieceStart.withUnsafeBufferPointer { start in
-        lowValue.withUnsafeBufferPointer { lowValue in
-        highValue.withUnsafeBufferPointer { highValue in
-        from.withUnsafeBufferPointer { from in
-        to.withUnsafeBufferPointer { to in
-        width.withUnsafeBufferPointer { width in
+        lowIndex.withUnsafeBufferPointer { low in
+        highIndex.withUnsafeBufferPointer { high in
+        aa.withUnsafeBufferPointer { aa in
+        ac.withUnsafeBufferPointer { ac in
+        cc.withUnsafeBufferPointer { cc in
             for b in 0..<binCount {
                 var power: Float = 0
                 for p in Int(start[b])..<Int(start[b + 1]) {
-                    let l = lowValue[p], h = highValue[p]
-                    let a = l < 0 ? 0 : max(frame[Int(l)], 0)
-                    let c = h < 0 ? 0 : max(frame[Int(h)], 0)
-                    let y0 = a + (c - a) * from[p], y1 = a + (c - a) * to[p]
-                    // The mean of a line's square over the piece.
-                    power += width[p] * (y0 * y0 + y0 * y1 + y1 * y1) * (1 / 3)
+                    let a = max(frame[Int(low[p])], 0), c = max(frame[Int(high[p])], 0)
+                    power += aa[p] * a * a + ac[p] * a * c + cc[p] * c * c
                 }
-                magnitude[b] = power.squareRoot()
+                magnitude[b] = max(power, 0).squareRoot()
             }
         }}}}}}
     }
