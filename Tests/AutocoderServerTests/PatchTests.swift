@@ -1,8 +1,9 @@
 // The patches in patches/, with the real clients' formats: a headless Pure
 // Data drives the built server through patches/autocoder-client.pd (the
-// abstraction the main patch uses); both Pd patches open without errors; the
-// Max patch is checked as JSON, connection by connection, and every address it
-// sends is one the server accepts.
+// abstraction the main patch uses), voice 1 and a voice of its own; the main
+// patch's controls reach the server, for the voice its voice box selects too;
+// both Pd patches open without errors; the Max patch is checked as JSON,
+// connection by connection, and every address it sends is one the server accepts.
 
 import AudioTestSupport
 import AutocoderAudio
@@ -30,28 +31,73 @@ enum PureData {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }   // Pd ignores SIGTERM
         return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
+
+    /// The lines a [print PREFIX] printed, without their prefix.
+    static func printed(_ prefix: String, in output: String) -> [String] {
+        output.split(separator: "\n").filter { $0.hasPrefix(prefix + ": ") }.map { String($0.dropFirst(prefix.count + 2)) }
+    }
+}
+
+/// `autocoder serve` with the bundled model and the null output, whose replies go
+/// to port `reply`: Pd listens there while it runs, and once it has quit, `ask`
+/// takes the port to talk to the server directly.
+final class ServerForPd {
+    let process = Process()
+    let listen: Int, reply: Int
+
+    init(_ extra: [String] = []) throws {
+        (listen, reply) = (try freePort(), try freePort())
+        process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
+        process.arguments = ["serve", String(reply), String(listen), "--model", Binaries.bundledModel, "--null-output"] + extra
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        _ = output.fileHandleForReading.availableData   // the first line: listening
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// Sends `address` from the reply port (while Pd is not holding it) and returns the reply at `replyAddress`.
+    func ask(_ address: String, reply replyAddress: String) throws -> OSCMessage {
+        let socket = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: reply))
+        socket.send(OSCCodec.encode(OSCMessage(address)), to: try SocketAddress(host: "127.0.0.1", port: listen))
+        let deadline = Date().addingTimeInterval(5)
+        while let (bytes, _) = socket.receive(timeout: deadline.timeIntervalSinceNow) {
+            if let message = try OSCCodec.decode(bytes).first(where: { $0.address == replyAddress }) { return message }
+        }
+        throw HarnessError(description: "no \(replyAddress) reply to \(address)")
+    }
+}
+
+/// /voice/status i:ID s:KIND s:MODEL f:LEVEL i:OUT f:PAN i:PLAYING f:latent…, by name.
+struct VoiceStatusReply {
+    let id: Int, kind: String, model: String, level: Float, out: Int, pan: Float, playing: Bool, latent: [Float]
+
+    init(_ message: OSCMessage) throws {
+        let fields = message.arguments
+        guard message.address == "/voice/status", fields.count >= 7, case let .string(kind) = fields[1], case let .string(model) = fields[2],
+              let id = fields[0].int, let level = fields[3].float, let out = fields[4].int, let pan = fields[5].float, let playing = fields[6].int
+        else { throw HarnessError(description: "not a /voice/status: \(message)") }
+        (self.id, self.kind, self.model, self.level, self.out, self.pan, self.playing) = (id, kind, model, level, out, pan, playing == 1)
+        latent = fields.dropFirst(7).compactMap(\.float)
+    }
 }
 
 @Suite(.serialized) struct PatchTests {
     @Test func pureDataDrivesTheServer() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let listen = try freePort(), reply = try freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
-        server.arguments = ["serve", String(reply), String(listen), "--model", Binaries.bundledModel, "--null-output"]
-        let serverOutput = Pipe()
-        server.standardOutput = serverOutput
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        _ = serverOutput.fileHandleForReading.availableData   // the first line: listening
+        let server = try ServerForPd()
 
         // The harness records to "pd take.wav" with format 24: Pd splits the path
         // at its space, [autocoder-client] joins it and keeps the 24 apart.
         let take = directory + "/pd take.wav"
-        let printed = try PureData.run(["-open", Binaries.root + "/Tests/Patches/harness.pd", "-send", "harness \(listen) \(reply) \(directory)"])
-        let replies = printed.split(separator: "\n").filter { $0.hasPrefix("reply: ") }.map { String($0.dropFirst(7)) }
+        let printed = try PureData.run(["-open", Binaries.root + "/Tests/Patches/harness.pd", "-send", "harness \(server.listen) \(server.reply) \(directory)"])
+        let replies = PureData.printed("reply", in: printed)
         #expect(!printed.contains("error"), "Pd reported: \(printed)")
         #expect(replies.contains("sanity checked"), "\(printed)")
         let printedTake = take.replacingOccurrences(of: " ", with: "\\ ")   // Pd's print escapes spaces in a symbol
@@ -109,6 +155,76 @@ enum PureData {
         #expect(status["rejected"] == .int(2), "\(status)")
         #expect(server.log.contains("rejected /autocode/input: no input device is open"), "\(server.log)")
         #expect(server.log.contains("rejected /granular: no granular source loaded"), "\(server.log)")
+    }
+
+    @Test func pureDataAimsAtAVoice() throws {
+        // Tests/Patches/voice-harness.pd, through [autocoder-client]: voice 1's latent
+        // point with no voice aimed at, /voice/new 3, 'voice 3 load FOLDER/my model.wav'
+        // (a path Pd splits at its space), then 'voice 3' and latent, level and out.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = directory + "/my model.wav"
+        for part in [".dec", ".mm", ".minmax"] {
+            try FileManager.default.createSymbolicLink(atPath: model + part, withDestinationPath: Binaries.bundledModel + part)
+        }
+        let server = try ServerForPd(["--no-walk"])
+        let printed = try PureData.run(["-open", Binaries.root + "/Tests/Patches/voice-harness.pd",
+                                        "-send", "voice-harness \(server.listen) \(server.reply) \(directory)"])
+        #expect(!printed.contains("error"), "Pd reported: \(printed)")
+
+        // The replies of the voice addresses, as the client gives them out.
+        let replies = PureData.printed("reply", in: printed)
+        let printedModel = model.replacingOccurrences(of: " ", with: "\\ ")   // Pd's print escapes spaces in a symbol
+        #expect(replies.contains("voice new 3 generative"), "\(printed)")
+        #expect(replies.contains("loaded \(printedModel)"), "the client joined the path it sent to /voice/3/load: \(printed)")
+        #expect(replies.contains("voice status 3 generative \(printedModel) 0.5 2 0 1 1 1 1 1 1 1 1 1"), "\(printed)")
+        #expect(replies.contains("voice status 1 generative \(Binaries.bundledModel) 1 0 0 1 0.25 0.25 0.25 0.25 0.25 0.25 0.25 0.25"), "\(printed)")
+        #expect(replies.contains("voices 1 generative 3 generative"), "\(printed)")
+
+        // The server itself, asked once Pd has quit.
+        let three = try VoiceStatusReply(server.ask("/voice/3/status", reply: "/voice/status"))
+        #expect(three.id == 3 && three.kind == "generative" && three.model == model)
+        #expect(three.latent.count == 8 && three.latent.allSatisfy { abs($0 - 1) < 1e-4 }, "\(three.latent)")
+        #expect(three.level == 0.5 && three.out == 2 && three.pan == 0 && three.playing)
+        let one = try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status"))
+        #expect(one.latent.count == 8 && one.latent.allSatisfy { abs($0 - 0.25) < 1e-4 }, "voice 1 kept its point: \(one.latent)")
+        #expect(one.level == 1 && one.out == 0)
+        #expect(try server.ask("/voices", reply: "/voices").arguments == [.int(1), .string("generative"), .int(3), .string("generative")])
+    }
+
+    @Test func theMainPatchSteersTheSelectedVoice() throws {
+        // The voice box at 3, new, then the generative panel and level, pan and out:
+        // they must reach voice 3 alone, and the panel must show voice 3's status
+        // (a second patch prints what the panel's controls are set to).
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let probe = directory + "/probe.pd"
+        let shown = ["ac-latent1-set", "ac-latent8-set", "ac-level-set", "ac-channel-set", "ac-pan-set", "ac-play-set", "ac-walk-set", "ac-model"]
+        let probeText = ["#N canvas 0 0 400 400 12;"]
+            + shown.enumerated().map { "#X obj 20 \(20 + 30 * $0.offset) r \($0.element);" }
+            + shown.enumerated().map { "#X obj 200 \(20 + 30 * $0.offset) print \($0.element);" }
+            + shown.indices.map { "#X connect \($0) 0 \($0 + shown.count) 0;" }
+        try (probeText.joined(separator: "\n") + "\n").write(toFile: probe, atomically: true, encoding: .utf8)
+        let server = try ServerForPd(["--no-walk"])
+        let oneBefore = try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status"))
+
+        let sends = ["ac-port-reply \(server.reply)", "ac-port-server \(server.listen)", "ac-voice-number 3", "ac-voice-new bang", "ac-walk 0",
+                     "ac-glide 0", "ac-latent1 0.7", "ac-latent8 0.2", "ac-play 1", "ac-level 0.5", "ac-channel 2", "ac-pan 0.25"]
+        let printed = try PureData.run(["-open", Binaries.root + "/patches/autocoder.pd", "-open", probe] + sends.flatMap { ["-send", $0] }, timeout: 2)
+        #expect(!printed.contains("error"), "\(printed)")
+        let three = try VoiceStatusReply(server.ask("/voice/3/status", reply: "/voice/status"))
+        #expect(abs(three.latent[0] - 0.7) < 1e-4 && abs(three.latent[7] - 0.2) < 1e-4, "\(three.latent)")
+        #expect(three.level == 0.5 && three.out == 2 && three.pan == 0.25 && three.playing)
+        let one = try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status"))
+        #expect(one.latent == oneBefore.latent && one.level == 1 && one.out == 0 && one.pan == 0, "voice 1 untouched: \(one)")
+
+        // What the panel showed last: voice 3's status (the loadbang's defaults come first).
+        for (name, value) in [("ac-latent1-set", "set 0.7"), ("ac-latent8-set", "set 0.2"), ("ac-level-set", "set 0.5"),
+                              ("ac-channel-set", "set 2"), ("ac-pan-set", "set 0.25"), ("ac-play-set", "set 1"),
+                              ("ac-model", "symbol \(Binaries.bundledModel)")] {
+            #expect(PureData.printed(name, in: printed).last == value, "\(name): \(printed)")
+        }
+        #expect(PureData.printed("ac-walk-set", in: printed).isEmpty, "walk shows voice 1's /status only")
     }
 
     @Test(arguments: ["autocoder.pd", "autocoder-client.pd"])
