@@ -13,7 +13,9 @@ import Testing
 @Suite struct LinearSpectrumModelTests {
     static let bundled = Fixtures.root + "/../../models/drone.wav"
     static let metadata = try! ModelMetadata(contentsOf: bundled + ".mm")
-    static let melDecoder = try! ModelBundle(anchor: bundled, parts: [.decoder]).decoder!
+    static let melBundle = try! ModelBundle(anchor: bundled, parts: [.decoder])
+    /// The bundled `.dec`, with scratch memory of its own: test cases run side by side.
+    static var melDecoder: Decoder { Decoder(sharing: melBundle.decoder!) }
     static let layers = DenseLayer.layers(of: try! TFLiteModel(contentsOf: bundled + ".dec"))
     static let standard = NotebookModels.inversionMatrix()
     static let latents: [[Float]] = {
