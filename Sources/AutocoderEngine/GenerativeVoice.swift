@@ -34,6 +34,8 @@ final class GenerativeVoice: @unchecked Sendable {
     let phaseTable: UnsafePointer<SIMD2<Float>>
     /// The incoming stream's samples during a reshape.
     private let incomingMix: UnsafeMutablePointer<Float>
+    /// Samples of silence before a new stream's first hop.
+    let hopOffset: Int
 
     /// Frames decoded ahead of their hops for this render call (batched by
     /// the engine): `decodedCount` rows of `decodedStride` values from
@@ -43,9 +45,9 @@ final class GenerativeVoice: @unchecked Sendable {
     var decodedCount = 0
     var decodedNext = 0
 
-    /// `hopOffset` samples of silence come before its first hop: voices added
-    /// together spread their hops over the render calls of a hop (see
-    /// `SynthesisEngine.addGenerativeVoice`).
+    /// `hopOffset` samples of silence come before its first hop, and before the
+    /// first hop of each stream after a reshape: voices spread their hops over
+    /// the render calls of a hop (see `SynthesisEngine.addGenerativeVoice`).
     init(model: Unmanaged<LoadedModel>, kernel: Unmanaged<SynthesisKernel>, sampleRate: Double, seed: UInt64,
          walking: Bool, playing: Bool, phaseTable: UnsafePointer<SIMD2<Float>>, status: VoiceStatus,
          engineStatus: EngineStatus, retirement: Retirement, chunk: Int, hopOffset: Int = 0) {
@@ -53,14 +55,9 @@ final class GenerativeVoice: @unchecked Sendable {
         self.status = status
         self.engineStatus = engineStatus
         self.retirement = retirement
-        var first = GenerativeStream(kernel: kernel, voice: model)
-        let hop = kernel.takeUnretainedValue().shape.hop
-        if hopOffset > 0 && hopOffset < hop {
-            // As if a silent hop were playing, `hopOffset` samples from its end.
-            first.started = true
-            first.position = hop - hopOffset
-        }
-        streams = Handover(first, crossfadeSamples: Int(SynthesisEngine.crossfadeSeconds * sampleRate), curve: .equalPower)
+        self.hopOffset = hopOffset
+        streams = Handover(Self.stream(kernel, model, hopOffset: hopOffset),
+                           crossfadeSamples: Int(SynthesisEngine.crossfadeSeconds * sampleRate), curve: .equalPower)
         target = .allocate(capacity: LatentVector.capacity)
         target.initialize(repeating: 0.5, count: LatentVector.capacity)
         current = .allocate(capacity: LatentVector.capacity)
@@ -135,10 +132,24 @@ final class GenerativeVoice: @unchecked Sendable {
     /// warmed up and crossfaded in.
     func reshape(_ kernel: Unmanaged<SynthesisKernel>, model: Unmanaged<LoadedModel>?) {
         let voice = model ?? streams.newest.voice.retain()
-        let stream = GenerativeStream(kernel: kernel, voice: voice)
-        if streams.replace(with: stream, warmup: kernel.takeUnretainedValue().shape.fftSize, retire: { retire($0) }) {
+        let shape = kernel.takeUnretainedValue().shape
+        let offset = hopOffset % shape.hop
+        // It warms up until its overlap-add is full: one FFT after its first hop.
+        if streams.replace(with: Self.stream(kernel, voice, hopOffset: offset), warmup: shape.fftSize + offset, retire: { retire($0) }) {
             startIncomingStream()
         }
+    }
+
+    /// A stream whose first hop comes `hopOffset` samples from now: as if a
+    /// silent hop were playing, that far from its end.
+    private static func stream(_ kernel: Unmanaged<SynthesisKernel>, _ model: Unmanaged<LoadedModel>, hopOffset: Int) -> GenerativeStream {
+        var stream = GenerativeStream(kernel: kernel, voice: model)
+        let hop = kernel.takeUnretainedValue().shape.hop
+        if hopOffset > 0 && hopOffset < hop {
+            stream.started = true
+            stream.position = hop - hopOffset
+        }
+        return stream
     }
 
     /// Everything it holds goes back to the control thread.

@@ -145,6 +145,29 @@ enum VoiceFixture {
         }
     }
 
+    @Test func voicesAddedWhilePlayingSpreadTheirHopsAlsoAfterAReshape() throws {
+        // At block 256 and hop 512, eight voices added while the engine plays
+        // synthesise four hops in one render call and four in the next, not
+        // eight and none; a reshape keeps it so.
+        let engine = VoiceFixture.engine(channels: 2)
+        _ = EngineFixture.render(engine, frames: 256)
+        for id in 2...9 { try engine.addGenerativeVoice(id: id, model: VoiceFixture.model(1)) }
+        func hopsPerCall() -> [Int] {
+            (0..<16).map { _ in
+                let before = engine.status.hops.load(ordering: .relaxed)
+                _ = EngineFixture.render(engine, frames: 256)
+                return engine.status.hops.load(ordering: .relaxed) - before
+            }
+        }
+        _ = EngineFixture.render(engine, frames: 4096)
+        let steady = hopsPerCall()
+        #expect(steady.allSatisfy { $0 == 4 }, "hops per render call: \(steady)")
+        engine.reshape(try SynthesisShape.validated(fftSize: 2048, hop: 512).get())
+        _ = EngineFixture.render(engine, frames: 8192)
+        let reshaped = hopsPerCall()
+        #expect(reshaped.allSatisfy { $0 == 4 }, "after a reshape: \(reshaped)")
+    }
+
     @Test func badIDsAndAFullEngineAreRefused() throws {
         let engine = VoiceFixture.engine(maxVoices: 3)
         #expect(throws: VoiceError.idInUse(1)) { try engine.addGenerativeVoice(id: 1, model: VoiceFixture.model(0)) }
