@@ -66,10 +66,6 @@ struct AutocodeVoicePlayer {
         }
     }
 
-    mutating func retireAll(_ retirement: Retirement) {
-        voices.forEach { Self.retire($0, retirement) }
-    }
-
     var isSounding: Bool { voices.newest?.takeUnretainedValue().isSounding ?? false }
 
     private static func retire(_ voice: Unmanaged<AutocodeVoice>?, _ retirement: Retirement) {

@@ -152,11 +152,6 @@ final class GenerativeVoice: @unchecked Sendable {
         return stream
     }
 
-    /// Everything it holds goes back to the control thread.
-    func retireAll() {
-        streams.forEach { retire($0) }
-    }
-
     /// The next `count` samples (with the play/stop fade) into `output`: the
     /// active stream, crossfaded into an incoming one after a reshape.
     func render(into output: UnsafeMutablePointer<Float>, count: Int) {

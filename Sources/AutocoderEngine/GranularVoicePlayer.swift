@@ -55,11 +55,6 @@ struct GranularVoicePlayer {
         }
     }
 
-    func retireAll(_ retirement: Retirement) {
-        if let voice { retirement.retire(.granular(voice)) }
-        if let finishing { retirement.retire(.granular(finishing)) }
-    }
-
     var isSounding: Bool {
         (voice?.takeUnretainedValue().isSounding ?? false) || finishing != nil
     }

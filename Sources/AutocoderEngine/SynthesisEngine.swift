@@ -50,20 +50,19 @@ enum EngineCommand {
     case free(id: Int)
     case decodeBuffers(Unmanaged<DecodeBuffers>)
 
-    /// Releases what the command carries (it never reached the render thread).
-    func release() {
+    /// Hands `body` every object the command carries: to be released on the
+    /// control thread when the command never reached the render thread, or
+    /// retired by the render thread when it has nowhere to go.
+    func forEachCarried(_ body: (RetiredObject) -> Void) {
         switch self {
-        case let .add(_, content, _, _, _):
-            switch content {
-            case let .generative(g): g.release()
-            case let .granular(player): player.voice?.release(); player.finishing?.release()
-            case let .autocode(player): player.voices.active?.release()
-            }
-        case let .model(_, m): m.release()
-        case let .kernel(_, k, m): k.release(); m?.release()
-        case let .granularSource(_, g): g?.release()
-        case let .autocodeVoice(_, a): a?.release()
-        case let .decodeBuffers(b): b.release()
+        case let .add(_, content, _, _, _): content.forEachObject(body)
+        case let .model(_, m): body(.voice(m))
+        case let .kernel(_, k, m):
+            body(.kernel(k))
+            if let m { body(.voice(m)) }
+        case let .granularSource(_, g): if let g { body(.granular(g)) }
+        case let .autocodeVoice(_, a): if let a { body(.autocode(a)) }
+        case let .decodeBuffers(b): body(.decodeBuffers(b))
         case .voice, .free: break
         }
     }
@@ -165,8 +164,8 @@ public final class SynthesisEngine: @unchecked Sendable {
     }
 
     deinit {
-        while let command = commands.pop() { command.release() }
-        for s in 0..<slotCount { retireContent(of: slots[s]) }
+        while let command = commands.pop() { command.forEachCarried { $0.release() } }
+        for s in 0..<slotCount { slots[s].content.forEachObject(retirement.retire) }
         retirement.collect()
         decodeBuffers.release()
         (slots).deinitialize(count: slotCount)
@@ -181,7 +180,7 @@ public final class SynthesisEngine: @unchecked Sendable {
     @discardableResult
     func enqueue(_ command: EngineCommand) -> Bool {
         guard commands.push(command) else {
-            command.release()
+            command.forEachCarried { $0.release() }
             status.droppedCommands.wrappingIncrement(ordering: .relaxed)
             return false
         }
@@ -334,34 +333,23 @@ public final class SynthesisEngine: @unchecked Sendable {
             }
         case let .add(id, content, level, out, pan):
             guard slotCount < maxVoices, id >= 1, id <= Self.maxID, slotOfID[id] < 0 else {
-                retireContent(of: VoiceSlot(id: id, content: content))
-                return
+                return command.forEachCarried(retirement.retire)
             }
             var slot = VoiceSlot(id: id, content: content, level: level)
             slot.route(out: out, pan: pan, channels: channels)
             place(slot)
         case let .model(id, model):
-            guard let s = slot(id), case let .generative(voice) = slots[s].content else { return retirement.retire(.voice(model)) }
+            guard let s = slot(id), case let .generative(voice) = slots[s].content else { return command.forEachCarried(retirement.retire) }
             voice.takeUnretainedValue().install(model)
         case let .kernel(id, kernel, model):
-            guard let s = slot(id), case let .generative(voice) = slots[s].content else {
-                retirement.retire(.kernel(kernel))
-                if let model { retirement.retire(.voice(model)) }
-                return
-            }
+            guard let s = slot(id), case let .generative(voice) = slots[s].content else { return command.forEachCarried(retirement.retire) }
             voice.takeUnretainedValue().reshape(kernel, model: model)
         case let .granularSource(id, source):
-            guard let s = slot(id), case var .granular(player) = slots[s].content else {
-                if let source { retirement.retire(.granular(source)) }
-                return
-            }
+            guard let s = slot(id), case var .granular(player) = slots[s].content else { return command.forEachCarried(retirement.retire) }
             player.replace(with: source, retirement: retirement)
             slots[s].content = .granular(player)
         case let .autocodeVoice(id, voice):
-            guard let s = slot(id), case var .autocode(player) = slots[s].content else {
-                if let voice { retirement.retire(.autocode(voice)) }
-                return
-            }
+            guard let s = slot(id), case var .autocode(player) = slots[s].content else { return command.forEachCarried(retirement.retire) }
             player.replace(with: voice, retirement: retirement)
             slots[s].content = .autocode(player)
         case let .free(id):
@@ -390,7 +378,7 @@ public final class SynthesisEngine: @unchecked Sendable {
     /// the last slot takes its place, and the control thread is told.
     private func remove(_ s: Int) {
         let id = slots[s].id
-        retireContent(of: slots[s])
+        slots[s].content.forEachObject(retirement.retire)
         slotOfID[id] = -1
         slotCount -= 1
         if s != slotCount {
@@ -399,13 +387,5 @@ public final class SynthesisEngine: @unchecked Sendable {
         }
         (slots + slotCount).deinitialize(count: 1)
         _ = freedVoices.push(id)
-    }
-
-    private func retireContent(of slot: VoiceSlot) {
-        switch slot.content {
-        case let .generative(voice): retirement.retire(.generative(voice))
-        case let .granular(player): player.retireAll(retirement)
-        case var .autocode(player): player.retireAll(retirement)
-        }
     }
 }

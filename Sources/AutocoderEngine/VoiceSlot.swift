@@ -11,6 +11,18 @@ enum VoiceContent {
     case granular(GranularVoicePlayer)
     case autocode(AutocodeVoicePlayer)
 
+    /// Hands `body` every object the content holds, once each.
+    func forEachObject(_ body: (RetiredObject) -> Void) {
+        switch self {
+        case let .generative(voice): body(.generative(voice))   // its streams' kernels and models go with it
+        case let .granular(player):
+            if let voice = player.voice { body(.granular(voice)) }
+            if let finishing = player.finishing { body(.granular(finishing)) }
+        case var .autocode(player):
+            player.voices.forEach { voice in if let voice { body(.autocode(voice)) } }
+        }
+    }
+
     var kind: VoiceKind {
         switch self {
         case .generative: .generative
