@@ -37,8 +37,6 @@ public final class EngineStatus: @unchecked Sendable {
     public let latentReflectedAt = ManagedAtomic<UInt64>(0)
     /// The training frame the granular voice takes its next grain from.
     public let granularFrame = ManagedAtomic<Int>(0)
-    /// Voices sounding (every kind), as the render thread last counted them.
-    public let voiceCount = ManagedAtomic<Int>(0)
     /// Voice 1: what the unprefixed addresses and `/status/latent` speak of.
     public let primary: VoiceStatus
 

@@ -257,7 +257,6 @@ public final class SynthesisEngine: @unchecked Sendable {
         if clipped > 0 { status.clippedSamples.wrappingIncrement(by: clipped, ordering: .relaxed) }
         status.renderedFrames.wrappingIncrement(by: frames, ordering: .relaxed)
         status.blockFrames.store(frames, ordering: .relaxed)
-        status.voiceCount.store(slotCount, ordering: .relaxed)
         let elapsed = Self.now() - started
         let load = elapsed / (Double(frames) / sampleRate)
         smoothedLoad = smoothedLoad == 0 ? load : 0.95 * smoothedLoad + 0.05 * load

@@ -158,13 +158,21 @@ extension LoadedModel {
     /// level calibrated at `shape` and `sampleRate` (the running ones).
     public convenience init(bundle: ModelBundle, shape: SynthesisShape = .standard,
                             sampleRate: Double = SynthesisKernel.referenceSampleRate) throws {
+        let decoder = try Self.playableDecoder(of: bundle)
+        let calibration = LevelCalibration(decoder: decoder, maxIn: bundle.metadata.maxIn, shape: shape, sampleRate: sampleRate)
+        self.init(decoder: Decoder(sharing: decoder), maxIn: bundle.metadata.maxIn, name: bundle.anchor, calibration: calibration)
+    }
+
+    /// The decoder a bundle plays, or the reason it cannot be played (no
+    /// decoder, too many latent dimensions); cheap, for checking a model before
+    /// anything else is opened.
+    public static func playableDecoder(of bundle: ModelBundle) throws -> Decoder {
         guard let decoder = bundle.synthesis?.decoder else {
             throw ModelFileError(path: bundle.anchor + ".dec", problem: "no decoder loaded")
         }
         guard decoder.latentCount <= LatentVector.capacity else {
             throw ModelFileError(path: decoder.path, problem: "\(decoder.latentCount) latent dimensions; at most \(LatentVector.capacity) are supported")
         }
-        let calibration = LevelCalibration(decoder: decoder, maxIn: bundle.metadata.maxIn, shape: shape, sampleRate: sampleRate)
-        self.init(decoder: Decoder(sharing: decoder), maxIn: bundle.metadata.maxIn, name: bundle.anchor, calibration: calibration)
+        return decoder
     }
 }

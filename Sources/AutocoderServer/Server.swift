@@ -137,9 +137,8 @@ public final class AutocoderServer: @unchecked Sendable {
         decoder = bundle.outputDecoder
         synthesisDecoder = bundle.synthesis?.decoder
         encoder = bundle.encoder
-        guard bundle.synthesis != nil else {
-            throw ModelFileError(path: bundle.anchor + ".dec", problem: "no decoder loaded")
-        }
+        // Refused before any sound device is opened.
+        _ = try LoadedModel.playableDecoder(of: bundle)
 
         PortAudio.setJACKClientName(configuration.output.jackClientName)
         let output = try configuration.output.open()

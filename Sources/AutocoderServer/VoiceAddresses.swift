@@ -201,8 +201,8 @@ extension AutocoderServer {
 
     /// Latent dimensions of voice `id`'s model.
     private func latentCount(of id: Int) -> Int {
-        let count = id == 1 ? decoder?.latentCount : engine.voices[id]?.latentCount
-        return count.flatMap { $0 > 0 ? $0 : nil } ?? LatentVector.capacity
+        let count = engine.voices[id]?.latentCount ?? 0
+        return count > 0 ? count : LatentVector.capacity
     }
 
     /// Voices the engine has freed: their requesters hear `/voice/freed i:ID`.
