@@ -118,13 +118,11 @@ public final class AutocodeVoice: @unchecked Sendable {
         analysis = MelAnalysis(melCount: encoder.inputCount, size: a, sampleRate: sampleRate)
 
         synthesisFFT = RealFFT(size: n)
-        let hann = periodicHannWindow(n)
+        let windows = CrossSynthesis.windows(fftSize: n, hop: hop)
         frameWindow = .allocate(capacity: n)
-        _ = frameWindow.initialize(from: hann)
-        var overlap = [Float](repeating: 0, count: hop)
-        for i in 0..<n { overlap[i % hop] += hann[i] * hann[i] }
+        _ = frameWindow.initialize(from: windows.analysis)
         synthesisWindow = .allocate(capacity: n)
-        for i in 0..<n { synthesisWindow[i] = hann[i] / (Float(n) * overlap[i % hop]) }
+        _ = synthesisWindow.initialize(from: windows.synthesis)
         synthesisMap = SpectrumMap(layout: decoder.layout, fftSize: n, sampleRate: sampleRate)
 
         var size = 1
@@ -364,31 +362,8 @@ public final class AutocodeVoice: @unchecked Sendable {
         let spectrum = synthesisFFT.spectrum
         let envelope = decoded.baseAddress!
         synthesisMap.magnitudes(of: envelope, into: magnitude.baseAddress!)
-        var inputEnergy: Float = 0, envelopeEnergy: Float = 0
-        for k in 1..<n / 2 {
-            let re = spectrum[2 * k], im = spectrum[2 * k + 1]
-            inputEnergy += re * re + im * im
-            magnitude[k] = max(magnitude[k], 0)
-            envelopeEnergy += magnitude[k] * magnitude[k]
-        }
-        guard inputEnergy > 0, envelopeEnergy > 0 else { return }
-        let level = (inputEnergy / envelopeEnergy).squareRoot()
-        spectrum[0] = 0
-        spectrum[1] = 0
-        for k in 1..<n / 2 {
-            let re = spectrum[2 * k], im = spectrum[2 * k + 1]
-            let length = (re * re + im * im).squareRoot()
-            let target = magnitude[k] * level
-            if length > 0 {
-                spectrum[2 * k] = re / length * target
-                spectrum[2 * k + 1] = im / length * target
-            } else {
-                spectrum[2 * k] = target
-                spectrum[2 * k + 1] = 0
-            }
-        }
-        spectrum[n] = 0
-        spectrum[n + 1] = 0
+        for k in 1..<n / 2 { magnitude[k] = max(magnitude[k], 0) }
+        guard CrossSynthesis.impose(UnsafePointer(magnitude.baseAddress!), on: spectrum, bins: n / 2) else { return }
         synthesisFFT.inverse()
         let samples = synthesisFFT.samples
         for i in 0..<n { acc[i] += samples[i] * synthesisWindow[i] }

@@ -12,7 +12,8 @@ public enum EngineParameter: String, CaseIterable, Sendable {
     case walkInterval = "walk/interval"
     /// m *= (i / mels)^b on the mel frame; 0 leaves it unchanged, higher darkens the bottom.
     case brightness
-    /// m = m^w * maxin / 32 on the mel frame: below 1 flattens (whitens) the spectrum.
+    /// m = m^w * maxin / 32 on the mel frame: below 1 flattens (whitens) the
+    /// spectrum. A filter voice whitens its input frame instead: (|X| / peak)^w.
     case whitening
     /// m = (1 - f) m + f m_previous: smears mel frames over time.
     case feedback
@@ -20,6 +21,16 @@ public enum EngineParameter: String, CaseIterable, Sendable {
     case smoothing
     /// Output gain, linear.
     case gain
+    /// Filter voices: the share of a slow per-bin average of the filtered
+    /// spectrum (0.9 old, 0.1 new) taken away from it, floored at 0.
+    case autofilter
+    /// Filter voices: the gain with which the voice's filtered output, delayed by
+    /// `predelay`, comes back into its input (a recirculating tail).
+    case tail
+    /// Filter voices: seconds of delay before the output comes back as input.
+    case predelay
+    /// Filter voices: 1 = all filtered, 0 = all the dry input.
+    case mix
 
     public var range: ClosedRange<Float> {
         switch self {
@@ -31,7 +42,26 @@ public enum EngineParameter: String, CaseIterable, Sendable {
         case .feedback: 0...0.999
         case .smoothing: 0...0.999
         case .gain: 0...4
+        case .autofilter: 0...1
+        case .tail: 0...0.99
+        case .predelay: 0...2
+        case .mix: 0...1
         }
+    }
+
+    /// The kinds of voice that take it (the master gain is the engine's).
+    public var kinds: Set<VoiceKind> {
+        switch self {
+        case .gain: []
+        case .autofilter, .tail, .predelay, .mix: [.filter]
+        case .glide, .walkStep, .walkInterval, .brightness, .whitening, .feedback, .smoothing: [.generative, .filter]
+        }
+    }
+
+    /// Its value in a new voice of `kind`: a filter voice starts with its input
+    /// half whitened.
+    public func defaultValue(for kind: VoiceKind) -> Float {
+        kind == .filter && self == .whitening ? 0.5 : defaultValue
     }
 
     public var defaultValue: Float {
@@ -44,6 +74,10 @@ public enum EngineParameter: String, CaseIterable, Sendable {
         case .feedback: 0
         case .smoothing: 0.9
         case .gain: 1
+        case .autofilter: 0
+        case .tail: 0
+        case .predelay: 0.05
+        case .mix: 1
         }
     }
 }

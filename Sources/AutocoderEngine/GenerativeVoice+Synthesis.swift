@@ -24,10 +24,16 @@ extension GenerativeVoice {
         var written = 0
         while written < count {
             if !stream.started || stream.position == hop {
-                synthesizeHop(&stream, leading: leading)
+                // A filter's frame ends where this stream is in the call's input.
+                synthesizeHop(&stream, leading: leading, inputLag: (filter?.appended ?? 0) - written)
             }
             let n = min(count - written, hop - stream.position)
             (output + written).update(from: kernel.accumulator.baseAddress! + stream.position, count: n)
+            if leading, let filter {
+                // The input up to the next hop, with the tail of what was just played.
+                filter.append(wet: output + written, count: n, tail: parameters[EngineParameter.tail.ordinal],
+                              predelay: parameters[EngineParameter.predelay.ordinal])
+            }
             stream.position += n
             written += n
         }
@@ -68,7 +74,7 @@ extension GenerativeVoice {
         }
     }
 
-    private func synthesizeHop(_ stream: inout GenerativeStream, leading: Bool) {
+    private func synthesizeHop(_ stream: inout GenerativeStream, leading: Bool, inputLag: Int) {
         let k = stream.kernel.takeUnretainedValue()
         let v = stream.voice.takeUnretainedValue()
         let n = k.shape.fftSize, hop = k.shape.hop, bins = k.binCount
@@ -100,7 +106,8 @@ extension GenerativeVoice {
             if feedback > 0 { m = (1 - feedback) * m + feedback * v.previousMel[i] }
             if leading { v.previousMel[i] = m }
             if brightness > 0 { m *= powf(v.bandPosition[i], brightness) }
-            if whitening != 1 { m = powf(max(m, 0), whitening) }
+            // (A filter voice whitens its input instead.)
+            if whitening != 1, filter == nil { m = powf(max(m, 0), whitening) }
             m *= level
             mel[i] = m
             check += m * 0
@@ -116,16 +123,22 @@ extension GenerativeVoice {
         let magnitude = k.magnitude.baseAddress!
         k.binMagnitudes(of: mel, into: magnitude)
         let smoothing = parameters[EngineParameter.smoothing.ordinal]
+        for b in 1..<bins {
+            let m = min(max(magnitude[b], 0), 10000) * k.tilt[b]
+            k.smoothed[b] = (1 - smoothing) * m + smoothing * k.smoothed[b]
+        }
+        if let filter {
+            filter.filterHop(k, decoded: UnsafePointer(k.smoothed.baseAddress!), lag: inputLag, whitening: whitening,
+                             autofilter: parameters[EngineParameter.autofilter.ordinal])
+            return
+        }
         let spectrum = k.fft.spectrum
         spectrum[0] = 0
         spectrum[1] = 0
         for b in 1..<bins {
-            let m = min(max(magnitude[b], 0), 10000) * k.tilt[b]
-            let s = (1 - smoothing) * m + smoothing * k.smoothed[b]
-            k.smoothed[b] = s
             let phase = phaseTable[Int(random.next() >> 52)]
-            spectrum[2 * b] = s * phase.x
-            spectrum[2 * b + 1] = s * phase.y
+            spectrum[2 * b] = k.smoothed[b] * phase.x
+            spectrum[2 * b + 1] = k.smoothed[b] * phase.y
         }
         spectrum[2 * bins] = 0
         spectrum[2 * bins + 1] = 0
@@ -164,6 +177,8 @@ extension GenerativeVoice {
     private func silence(_ kernel: SynthesisKernel, _ voice: LoadedModel) {
         kernel.accumulator.update(repeating: 0)
         kernel.smoothed.update(repeating: 0)
+        kernel.filterAverage.update(repeating: 0)
         voice.previousMel.update(repeating: 0)
+        filter?.reset()
     }
 }

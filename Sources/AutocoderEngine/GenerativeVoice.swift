@@ -8,6 +8,9 @@
 // only the render thread touches it, through `render`, `apply` and the
 // engine's batched decoding, until the engine retires it. Nothing here
 // allocates, locks or waits.
+//
+// A filter voice is a generative voice with a `FilterStage`: the same latent
+// state and decoded spectrum, imposed on an input instead of random phases.
 
 import AutocoderModel
 import Foundation
@@ -23,7 +26,7 @@ final class GenerativeVoice: @unchecked Sendable {
     var streams: Handover<GenerativeStream>
     let target: UnsafeMutablePointer<Float>
     let current: UnsafeMutablePointer<Float>
-    var parameters: SIMD8<Float>
+    var parameters: SIMD16<Float>
     var walking: Bool
     private(set) var playing: Bool
     private var fade: Float
@@ -36,6 +39,10 @@ final class GenerativeVoice: @unchecked Sendable {
     private let incomingMix: UnsafeMutablePointer<Float>
     /// Samples of silence before a new stream's first hop.
     let hopOffset: Int
+    /// A filter voice's input side (nil: a generative voice).
+    let filter: FilterStage?
+    /// A filter voice's dry/wet blend as heard now (ramped towards `mix`).
+    private var mixHeard: Float = 1
 
     /// Frames decoded ahead of their hops for this render call (batched by
     /// the engine): `decodedCount` rows of `decodedStride` values from
@@ -50,20 +57,23 @@ final class GenerativeVoice: @unchecked Sendable {
     /// the render calls of a hop (see `SynthesisEngine.addGenerativeVoice`).
     init(model: Unmanaged<LoadedModel>, kernel: Unmanaged<SynthesisKernel>, sampleRate: Double, seed: UInt64,
          walking: Bool, playing: Bool, phaseTable: UnsafePointer<SIMD2<Float>>, status: VoiceStatus,
-         engineStatus: EngineStatus, retirement: Retirement, chunk: Int, hopOffset: Int = 0) {
+         engineStatus: EngineStatus, retirement: Retirement, chunk: Int, hopOffset: Int = 0, filter: FilterStage? = nil) {
         self.sampleRate = sampleRate
         self.status = status
         self.engineStatus = engineStatus
         self.retirement = retirement
         self.hopOffset = hopOffset
+        self.filter = filter
+        // A filter voice's streams share the input's phase.
         streams = Handover(Self.stream(kernel, model, hopOffset: hopOffset),
-                           crossfadeSamples: Int(SynthesisEngine.crossfadeSeconds * sampleRate), curve: .equalPower)
+                           crossfadeSamples: Int(SynthesisEngine.crossfadeSeconds * sampleRate), curve: filter == nil ? .equalPower : .linear)
         target = .allocate(capacity: LatentVector.capacity)
         target.initialize(repeating: 0.5, count: LatentVector.capacity)
         current = .allocate(capacity: LatentVector.capacity)
         current.initialize(repeating: 0.5, count: LatentVector.capacity)
-        parameters = SIMD8(repeating: 0)
-        for parameter in EngineParameter.allCases { parameters[parameter.ordinal] = parameter.defaultValue }
+        parameters = SIMD16(repeating: 0)
+        let kind: VoiceKind = filter == nil ? .generative : .filter
+        for parameter in EngineParameter.allCases { parameters[parameter.ordinal] = parameter.defaultValue(for: kind) }
         self.walking = walking
         self.playing = playing
         fade = playing ? 1 : 0
@@ -153,12 +163,15 @@ final class GenerativeVoice: @unchecked Sendable {
     }
 
     /// The next `count` samples (with the play/stop fade) into `output`: the
-    /// active stream, crossfaded into an incoming one after a reshape.
-    func render(into output: UnsafeMutablePointer<Float>, count: Int) {
+    /// active stream, crossfaded into an incoming one after a reshape. A filter
+    /// voice takes `count` samples of `input` (its device or voice source's).
+    func render(into output: UnsafeMutablePointer<Float>, count: Int, input: UnsafePointer<Float>? = nil) {
+        filter?.begin(input: input, count: count)
         guard isSounding else {
             // Silent and staying silent: no synthesis until played again, and a
             // reshape needs no crossfade.
             streams.completeNow { retire($0) }
+            filter?.appendSilently(count: count)
             output.update(repeating: 0, count: count)
             return
         }
@@ -168,6 +181,14 @@ final class GenerativeVoice: @unchecked Sendable {
         }
         if streams.mix(current: output, next: incomingMix, into: output, count: count, retire: { retire($0) }) {
             startIncomingStream()
+        }
+        if let filter {
+            let mix = parameters[EngineParameter.mix.ordinal]
+            let step = Float(1 / (0.02 * sampleRate))
+            for i in 0..<count {
+                mixHeard += max(-step, min(step, mix - mixHeard))
+                output[i] = mixHeard * output[i] + (1 - mixHeard) * filter.dry[i]
+            }
         }
         for i in 0..<count {
             fade = max(0, min(1, fade + fadeStep))
@@ -196,6 +217,10 @@ extension EngineParameter {
         case .feedback: 5
         case .smoothing: 6
         case .gain: 7
+        case .autofilter: 8
+        case .tail: 9
+        case .predelay: 10
+        case .mix: 11
         }
     }
 }

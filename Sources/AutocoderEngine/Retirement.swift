@@ -11,6 +11,7 @@ enum RetiredObject {
     case autocode(Unmanaged<AutocodeVoice>)
     case generative(Unmanaged<GenerativeVoice>)
     case decodeBuffers(Unmanaged<DecodeBuffers>)
+    case soundLoop(Unmanaged<SoundLoop>)
 
     /// Control thread.
     func release() {
@@ -21,6 +22,7 @@ enum RetiredObject {
         case let .autocode(a): a.release()
         case let .generative(g): g.release()   // its streams' kernels and models go with it
         case let .decodeBuffers(b): b.release()
+        case let .soundLoop(l): l.release()
         }
     }
 }

@@ -33,12 +33,25 @@ public struct VoiceRecord: Sendable {
     }
 }
 
+/// A filter voice's input, as the control side names it.
+public enum FilterInput: Sendable {
+    case silence
+    /// The device's input (mixed to mono).
+    case device
+    /// A sound played round and round.
+    case loop(SoundLoop)
+    /// Another voice's output (before its level and routing), one chunk
+    /// (1024 samples) later.
+    case voice(Int)
+}
+
 public enum VoiceError: Error, CustomStringConvertible, Equatable {
     case idInUse(Int)
     case idOutOfRange(Int)
     case full(Int)
     case noSuchVoice(Int)
     case wrongKind(Int, VoiceKind)
+    case ownInput(Int)
 
     public var description: String {
         switch self {
@@ -47,6 +60,7 @@ public enum VoiceError: Error, CustomStringConvertible, Equatable {
         case let .full(most): "the engine holds \(most) voices already (serve --max-voices sets how many)"
         case let .noSuchVoice(id): "there is no voice \(id)"
         case let .wrongKind(id, kind): "voice \(id) is a \(kind.rawValue) voice"
+        case let .ownInput(id): "voice \(id) cannot take its own output as its input (its tail feeds it back: /voice/\(id)/tail)"
         }
     }
 }
@@ -67,10 +81,12 @@ extension SynthesisEngine {
         return enqueue(.voice(id: id, command))
     }
 
-    /// Adds a generative voice playing `model` at the engine's shape.
+    /// Adds a generative voice playing `model` at the engine's shape; with
+    /// `filter`, a filter voice whose input that is.
     public func addGenerativeVoice(id: Int, model: LoadedModel, walking: Bool = true, playing: Bool = true,
-                                   level: Float = 1, out: Int = 0, pan: Float = 0) throws {
+                                   level: Float = 1, out: Int = 0, pan: Float = 0, filter input: FilterInput? = nil) throws {
         try checkNew(id)
+        if case let .voice(source) = input { try checkFilterSource(source, for: id) }
         growDecodeBuffers(for: model)
         let status = VoiceStatus()
         let kernel = SynthesisKernel(shape: shape, sampleRate: sampleRate, layout: model.layout)
@@ -80,10 +96,15 @@ extension SynthesisEngine {
         // (Before the first render call the block is not known: no spreading.)
         let block = self.status.blockFrames.load(ordering: .relaxed)
         let phases = block > 0 ? max(1, shape.hop / block) : 1
-        let generativeCount = registry.values.filter { $0.kind == .generative }.count
+        let generativeCount = registry.values.filter(\.kind.playsModel).count
+        let filter = input.map { input in
+            let stage = FilterStage(sampleRate: sampleRate, chunk: Self.chunk)
+            stage.source = Self.source(input)
+            return stage
+        }
         let voice = makeGenerativeVoice(id: id, model: .passRetained(model), kernel: .passRetained(kernel), walking: walking,
-                                        playing: playing, status: status, hopOffset: (generativeCount % phases) * block)
-        var record = VoiceRecord(kind: .generative, model: model.name, layout: model.layout, status: status)
+                                        playing: playing, status: status, hopOffset: (generativeCount % phases) * block, filter: filter)
+        var record = VoiceRecord(kind: filter == nil ? .generative : .filter, model: model.name, layout: model.layout, status: status)
         (record.level, record.out, record.pan, record.latentCount) = (level, out, pan, model.latentCount)
         registry[id] = record
         enqueue(.add(id: id, .generative(voice), level: level, out: out, pan: pan))
@@ -104,11 +125,12 @@ extension SynthesisEngine {
         enqueue(.add(id: id, .autocode(player), level: 1, out: 0, pan: 0))
     }
 
-    /// Gives generative voice `id` another model: at its next hop when the frame
-    /// layout is the same, else through a crossfade to a kernel for the new one.
+    /// Gives generative or filter voice `id` another model: at its next hop when
+    /// the frame layout is the same, else through a crossfade to a kernel for
+    /// the new one.
     public func setModel(_ model: LoadedModel, voice id: Int = 1) throws {
         guard var record = registry[id] else { throw VoiceError.noSuchVoice(id) }
-        guard record.kind == .generative else { throw VoiceError.wrongKind(id, record.kind) }
+        guard record.kind.playsModel else { throw VoiceError.wrongKind(id, record.kind) }
         growDecodeBuffers(for: model)
         if record.layout == model.layout {
             enqueue(.model(id: id, .passRetained(model)))
@@ -139,10 +161,18 @@ extension SynthesisEngine {
         enqueue(.autocodeVoice(id: id, voice.map { .passRetained($0) }))
     }
 
-    /// A new FFT size and hop for every generative voice, each through a crossfade.
+    /// Gives filter voice `id` another input (a loop starts at its beginning).
+    public func setFilterInput(_ input: FilterInput, voice id: Int) throws {
+        guard let record = registry[id] else { throw VoiceError.noSuchVoice(id) }
+        guard record.kind == .filter else { throw VoiceError.wrongKind(id, record.kind) }
+        if case let .voice(source) = input { try checkFilterSource(source, for: id) }
+        enqueue(.filterSource(id: id, Self.source(input)))
+    }
+
+    /// A new FFT size and hop for every generative and filter voice, each through a crossfade.
     public func reshape(_ newShape: SynthesisShape) {
         shape = newShape
-        for (id, record) in registry where record.kind == .generative {
+        for (id, record) in registry where record.kind.playsModel {
             guard let layout = record.layout else { continue }
             let kernel = SynthesisKernel(shape: newShape, sampleRate: sampleRate, layout: layout)
             enqueue(.kernel(id: id, .passRetained(kernel), model: nil))
@@ -161,13 +191,28 @@ extension SynthesisEngine {
     /// A generative voice whose walk and phases are seeded by the engine's seed
     /// and its ID, so the same voice sounds the same whatever else plays.
     func makeGenerativeVoice(id: Int, model: Unmanaged<LoadedModel>, kernel: Unmanaged<SynthesisKernel>, walking: Bool, playing: Bool,
-                             status: VoiceStatus, hopOffset: Int = 0) -> Unmanaged<GenerativeVoice> {
+                             status: VoiceStatus, hopOffset: Int = 0, filter: FilterStage? = nil) -> Unmanaged<GenerativeVoice> {
         var mixer = SplitMix64(seed: seed ^ (UInt64(id) &* 0x9E37_79B9_7F4A_7C15))
         let voiceSeed = id == 1 ? seed : mixer.next()
         return .passRetained(GenerativeVoice(model: model, kernel: kernel, sampleRate: sampleRate, seed: voiceSeed, walking: walking,
                                              playing: playing, phaseTable: UnsafePointer(phaseTable), status: status,
                                              engineStatus: self.status, retirement: retirement, chunk: Self.chunk,
-                                             hopOffset: hopOffset))
+                                             hopOffset: hopOffset, filter: filter))
+    }
+
+    private static func source(_ input: FilterInput) -> FilterSource {
+        switch input {
+        case .silence: .silence
+        case .device: .device
+        case let .loop(loop): .loop(.passRetained(loop))
+        case let .voice(id): .voice(id)
+        }
+    }
+
+    /// A voice may take another existing voice's output as its input, not its own.
+    private func checkFilterSource(_ source: Int, for id: Int) throws {
+        guard source != id else { throw VoiceError.ownInput(id) }
+        guard registry[source] != nil else { throw VoiceError.noSuchVoice(source) }
     }
 
     private func checkNew(_ id: Int) throws {

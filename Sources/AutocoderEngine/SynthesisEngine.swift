@@ -47,6 +47,7 @@ enum EngineCommand {
     case kernel(id: Int, Unmanaged<SynthesisKernel>, model: Unmanaged<LoadedModel>?)
     case granularSource(id: Int, Unmanaged<GranularVoice>?)
     case autocodeVoice(id: Int, Unmanaged<AutocodeVoice>?)
+    case filterSource(id: Int, FilterSource)
     case free(id: Int)
     case decodeBuffers(Unmanaged<DecodeBuffers>)
 
@@ -62,6 +63,8 @@ enum EngineCommand {
             if let m { body(.voice(m)) }
         case let .granularSource(_, g): if let g { body(.granular(g)) }
         case let .autocodeVoice(_, a): if let a { body(.autocode(a)) }
+        case let .filterSource(_, .loop(l)): body(.soundLoop(l))
+        case .filterSource: break
         case let .decodeBuffers(b): body(.decodeBuffers(b))
         case .voice, .free: break
         }
@@ -101,6 +104,13 @@ public final class SynthesisEngine: @unchecked Sendable {
     private let incomingMix: UnsafeMutablePointer<Float>
     private let monoInput: UnsafeMutablePointer<Float>
     static let chunk = 1024
+    /// Each slot's latest output (before its level and routing), for filter
+    /// voices that take it as their input one chunk later: `sendLength`
+    /// samples per slot, each stored twice so a chunk's read is contiguous.
+    private let sends: UnsafeMutablePointer<Float>
+    private static let sendLength = 2 * chunk
+    /// Samples rendered so far, in chunks: where the sends are written.
+    private var sendClock = 0
     /// Crossfade of a replaced kernel or autocode voice into its successor.
     static let crossfadeSeconds = 0.03
     /// The last stage, one per channel: nothing reaches full scale at any gain.
@@ -149,6 +159,8 @@ public final class SynthesisEngine: @unchecked Sendable {
         voiceMix = .allocate(capacity: Self.chunk)
         incomingMix = .allocate(capacity: Self.chunk)
         monoInput = .allocate(capacity: Self.chunk)
+        sends = .allocate(capacity: self.maxVoices * 2 * Self.sendLength)
+        sends.initialize(repeating: 0, count: self.maxVoices * 2 * Self.sendLength)
         phaseTable = .allocate(capacity: Self.phaseTableSize)
         for i in 0..<Self.phaseTableSize {
             let phi = -Double.pi + 2 * Double.pi * Double(i) / Double(Self.phaseTableSize)
@@ -171,7 +183,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         (slots).deinitialize(count: slotCount)
         slots.deallocate()
         slotOfID.deallocate()
-        for buffer in [mix, voiceMix, incomingMix, monoInput] { buffer.deallocate() }
+        for buffer in [mix, voiceMix, incomingMix, monoInput, sends] { buffer.deallocate() }
         phaseTable.deallocate()
     }
 
@@ -221,6 +233,7 @@ public final class SynthesisEngine: @unchecked Sendable {
             var s = 0
             while s < slotCount {
                 renderSlot(s, input: mono, count: count)
+                keepSend(s, count: count)
                 slots[s].mix(voiceMix, into: mix, count: count, channels: channels, levelStep: levelStep, fadeStep: fadeStep)
                 if slots[s].isFreed {
                     remove(s)
@@ -242,6 +255,7 @@ public final class SynthesisEngine: @unchecked Sendable {
                 out[i] = sample
             }
             done += count
+            sendClock += count
         }
         var reduction: Float = 0, limited = 0
         for limiter in limiters {
@@ -267,8 +281,15 @@ public final class SynthesisEngine: @unchecked Sendable {
     @inline(__always)
     private func renderSlot(_ s: Int, input: UnsafePointer<Float>?, count: Int) {
         switch slots[s].content {
-        case let .generative(voice):
-            voice.takeUnretainedValue().render(into: voiceMix, count: count)
+        case let .generative(unmanaged):
+            let voice = unmanaged.takeUnretainedValue()
+            var filterInput: UnsafePointer<Float>?
+            switch voice.filter?.source {
+            case .device: filterInput = input
+            case let .voice(id): if let source = slot(id) { filterInput = send(of: source, count: count) }
+            default: break
+            }
+            voice.render(into: voiceMix, count: count, input: filterInput)
         case var .granular(player):
             voiceMix.update(repeating: 0, count: count)
             if !player.render(adding: voiceMix, count: count, retirement: retirement, status: status) {
@@ -280,6 +301,23 @@ public final class SynthesisEngine: @unchecked Sendable {
             player.render(input: input, adding: voiceMix, scratch: incomingMix, count: count, retirement: retirement, status: status)
             slots[s].content = .autocode(player)
         }
+    }
+
+    /// Keeps slot `s`'s `count` samples just rendered (in `voiceMix`) as its send.
+    @inline(__always)
+    private func keepSend(_ s: Int, count: Int) {
+        let send = sends + s * 2 * Self.sendLength
+        for i in 0..<count {
+            let at = (sendClock + i) & (Self.sendLength - 1)
+            send[at] = voiceMix[i]
+            send[at + Self.sendLength] = voiceMix[i]
+        }
+    }
+
+    /// Slot `s`'s output of one chunk ago, for this chunk's `count` samples.
+    @inline(__always)
+    private func send(of s: Int, count: Int) -> UnsafePointer<Float> {
+        UnsafePointer(sends + s * 2 * Self.sendLength + (sendClock - Self.chunk) & (Self.sendLength - 1))
     }
 
     /// The input frames [start, start + count) as mono samples, or nil without input.
@@ -351,6 +389,11 @@ public final class SynthesisEngine: @unchecked Sendable {
             guard let s = slot(id), case var .autocode(player) = slots[s].content else { return command.forEachCarried(retirement.retire) }
             player.replace(with: voice, retirement: retirement)
             slots[s].content = .autocode(player)
+        case let .filterSource(id, source):
+            guard let s = slot(id), case let .generative(voice) = slots[s].content, let filter = voice.takeUnretainedValue().filter else {
+                return command.forEachCarried(retirement.retire)
+            }
+            filter.replaceSource(with: source) { retirement.retire(.soundLoop($0)) }
         case let .free(id):
             guard let s = slot(id) else { return }
             slots[s].free()
@@ -368,6 +411,7 @@ public final class SynthesisEngine: @unchecked Sendable {
     }
 
     private func place(_ slot: VoiceSlot) {
+        (sends + slotCount * 2 * Self.sendLength).update(repeating: 0, count: 2 * Self.sendLength)
         (slots + slotCount).initialize(to: slot)
         slotOfID[slot.id] = Int32(slotCount)
         slotCount += 1
@@ -383,6 +427,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         if s != slotCount {
             slots[s] = slots[slotCount]
             slotOfID[slots[s].id] = Int32(s)
+            (sends + s * 2 * Self.sendLength).update(from: sends + slotCount * 2 * Self.sendLength, count: 2 * Self.sendLength)
         }
         (slots + slotCount).deinitialize(count: 1)
         _ = freedVoices.push(id)

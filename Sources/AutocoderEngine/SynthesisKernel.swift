@@ -28,6 +28,11 @@ public final class SynthesisKernel: @unchecked Sendable {
     let smoothed: UnsafeMutableBufferPointer<Float>
     /// Overlap-add accumulator: the next `fftSize` output samples.
     let accumulator: UnsafeMutableBufferPointer<Float>
+    /// A filter voice's windows (its input's frames, and their resynthesis
+    /// back to the input's level) and its auto-filter's running average.
+    let inputWindow: UnsafeMutableBufferPointer<Float>
+    let inputSynthesisWindow: UnsafeMutableBufferPointer<Float>
+    let filterAverage: UnsafeMutableBufferPointer<Float>
 
     /// The spectral RMS magnitude that plays at full scale (RMS 1) at gain 1 at
     /// 44.1 kHz. The published chain (mel × maxin/32, tilt × 10) leaves typical
@@ -78,6 +83,13 @@ public final class SynthesisKernel: @unchecked Sendable {
         smoothed.initialize(repeating: 0)
         accumulator = .allocate(capacity: n)
         accumulator.initialize(repeating: 0)
+        let windows = CrossSynthesis.windows(fftSize: n, hop: shape.hop)
+        inputWindow = .allocate(capacity: n)
+        _ = inputWindow.initialize(from: windows.analysis)
+        inputSynthesisWindow = .allocate(capacity: n)
+        _ = inputSynthesisWindow.initialize(from: windows.synthesis)
+        filterAverage = .allocate(capacity: binCount)
+        filterAverage.initialize(repeating: 0)
     }
 
     deinit {
@@ -86,6 +98,9 @@ public final class SynthesisKernel: @unchecked Sendable {
         magnitude.deallocate()
         smoothed.deallocate()
         accumulator.deallocate()
+        inputWindow.deallocate()
+        inputSynthesisWindow.deallocate()
+        filterAverage.deallocate()
     }
 
     /// A model's decoded frame (after feedback, brightness and whitening) →

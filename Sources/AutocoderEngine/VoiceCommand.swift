@@ -11,6 +11,14 @@ public enum VoiceKind: String, CaseIterable, Sendable {
     case granular
     /// An input (the device's or a looped file) re-synthesised through the model.
     case autocode
+    /// Another sound (the device's input, a looped file or another voice)
+    /// filtered by the model's spectrum at the voice's latent point, with the
+    /// input's own phase: a generative voice with a `FilterStage`.
+    case filter
+
+    /// Whether it plays a model's latent space (generative and filter voices:
+    /// latent controls, walk, models, the FFT size and hop).
+    public var playsModel: Bool { self == .generative || self == .filter }
 }
 
 public enum VoiceCommand: Sendable {

@@ -25,7 +25,7 @@ enum VoiceContent {
 
     var kind: VoiceKind {
         switch self {
-        case .generative: .generative
+        case let .generative(voice): voice.takeUnretainedValue().filter == nil ? .generative : .filter
         case .granular: .granular
         case .autocode: .autocode
         }

@@ -9,6 +9,7 @@
 import AutocoderAudio
 import AutocoderEngine
 import AutocoderModel
+import AutocoderOSC
 import Foundation
 
 /// What the network thread remembers of one granular or autocode voice.
@@ -24,6 +25,9 @@ struct VoiceSettings {
     var autocodeMapping: [AutocodeMapping: [Float]] = [:]
     /// The model this autocode voice encodes and decodes with (nil: the loaded model's).
     var coders: (encoder: Encoder, decoder: Decoder)?
+
+    /// A filter voice's input as `/voice/input` names it (after the ID).
+    var filterInput: [OSCArgument] = []
 }
 
 extension AutocoderServer {
@@ -104,6 +108,14 @@ extension AutocoderServer {
         if let load = granularLoads[id] { return load }
         let load = GranularLoad(server: self, voice: id)
         granularLoads[id] = load
+        return load
+    }
+
+    /// The input loader of filter voice `id` (one per voice).
+    func filterInputLoad(_ id: Int) -> FilterInputLoad {
+        if let load = filterLoads[id] { return load }
+        let load = FilterInputLoad(server: self, voice: id)
+        filterLoads[id] = load
         return load
     }
 

@@ -94,6 +94,7 @@ public final class AutocoderServer: @unchecked Sendable {
     var settings: [Int: VoiceSettings] = [:]
     var granularLoads: [Int: GranularLoad] = [:]
     var autocodeLoads: [Int: AutocodeInputLoad] = [:]
+    var filterLoads: [Int: FilterInputLoad] = [:]
     var voiceModelLoads: [String: ModelLoad] = [:]
     /// IDs of voices whose model is loading for /voice/new.
     var pendingNewVoices: Set<Int> = []

@@ -28,14 +28,16 @@ extension AutocoderServer {
             voiceAddresses[suffix] = VoiceAddress(kinds: kinds, handle: handler)
         }
         let every = Set(VoiceKind.allCases)
+        // Generative and filter voices: a latent space played.
+        let modelKinds = Set(VoiceKind.allCases.filter(\.playsModel))
 
-        voice("latent", [.generative]) { [unowned self] id, request in
+        voice("latent", modelKinds) { [unowned self] id, request in
             let count = latentCount(of: id)
             try request.expect(arguments: 1...count)
             engine.send(.latent(LatentVector(try (0..<request.count).map { try request.float($0, in: 0...1) })), to: id)
         }
         for dimension in 1...LatentVector.capacity {
-            voice("latent/\(dimension)", [.generative]) { [unowned self] id, request in
+            voice("latent/\(dimension)", modelKinds) { [unowned self] id, request in
                 try request.expect(arguments: 1...1)
                 guard dimension <= latentCount(of: id) else {
                     throw Rejection("the model has \(latentCount(of: id)) latent dimensions")
@@ -44,26 +46,26 @@ extension AutocoderServer {
             }
         }
         for parameter in EngineParameter.allCases where parameter != .gain {
-            voice(parameter.rawValue, [.generative]) { [unowned self] id, request in
+            voice(parameter.rawValue, parameter.kinds) { [unowned self] id, request in
                 try request.expect(arguments: 1...1)
                 engine.send(.parameter(parameter, try request.float(0, in: parameter.range)), to: id)
             }
         }
-        voice("walk", [.generative]) { [unowned self] id, request in
+        voice("walk", modelKinds) { [unowned self] id, request in
             try request.expect(arguments: 0...1)
             engine.send(.walk(try request.flag(0)), to: id)
         }
-        voice("play", [.generative]) { [unowned self] id, request in
+        voice("play", modelKinds) { [unowned self] id, request in
             try request.expect(arguments: 0...1)
             engine.send(.play(try request.flag(0)), to: id)
         }
-        voice("stop", [.generative]) { [unowned self] id, request in
+        voice("stop", modelKinds) { [unowned self] id, request in
             try request.expect(arguments: 0...0)
             engine.send(.play(false), to: id)
         }
-        voice("reset", [.generative]) { [unowned self] id, _ in engine.send(.reset, to: id) }
-        voice("load", [.generative]) { [unowned self] id, request in try modelLoad(id, .model).handle(request) }
-        voice("load/decoder", [.generative]) { [unowned self] id, request in try modelLoad(id, .decoder).handle(request) }
+        voice("reset", modelKinds) { [unowned self] id, _ in engine.send(.reset, to: id) }
+        voice("load", modelKinds) { [unowned self] id, request in try modelLoad(id, .model).handle(request) }
+        voice("load/decoder", modelKinds) { [unowned self] id, request in try modelLoad(id, .decoder).handle(request) }
 
         voice("level", every) { [unowned self] id, request in
             try request.expect(arguments: 1...1)
@@ -94,10 +96,13 @@ extension AutocoderServer {
             reply("/voice/status", [.int(Int32(id)), .string(record.kind.rawValue), .string(record.model), .float(record.level),
                                     .int(Int32(record.out)), .float(record.pan), .int(playing ? 1 : 0)] + latent.map { .float($0) })
         }
+        voice("input", [.filter]) { [unowned self] id, request in try filterInputLoad(id).handle(request) }
         installGranularAndAutocodeAddresses(voice)
 
         // Today's unprefixed addresses: voice 1, or the server's own granular or autocode voice.
-        for (suffix, address) in voiceAddresses where !["level", "out", "pan", "free", "status", "load", "load/decoder"].contains(suffix) {
+        // (Filter voices have no unprefixed addresses: there is no filter voice from start.)
+        for (suffix, address) in voiceAddresses where !["level", "out", "pan", "free", "status", "load", "load/decoder"].contains(suffix)
+            && address.kinds != [.filter] {
             let id = address.kinds.contains(.generative) ? 1 : address.kinds.contains(.granular) ? Self.granularVoiceID : Self.autocodeVoiceID
             on("/" + suffix) { request in try address.handle(id, request) }
         }
@@ -147,10 +152,13 @@ extension AutocoderServer {
             created()
             // Its source: the anchor's sound, else the loaded model's.
             try granularLoad(id).load(anchor: anchor ?? self.anchor, for: ticket)
-        case .generative, .autocode:
+        case .generative, .filter, .autocode:
+            // A filter voice starts silent: its input comes with /voice/ID/input.
+            let filter: FilterInput? = kind == .filter ? .silence : nil
             guard let anchor else {
-                if kind == .generative {
-                    try engine.addGenerativeVoice(id: id, model: try LoadedModel(bundle: bundle, shape: kernelShape, sampleRate: engine.sampleRate))
+                if kind.playsModel {
+                    try engine.addGenerativeVoice(id: id, model: try LoadedModel(bundle: bundle, shape: kernelShape, sampleRate: engine.sampleRate),
+                                                  filter: filter)
                 } else {
                     try engine.addAutocodeVoice(id: id, voice: nil, name: self.anchor)
                 }
@@ -162,16 +170,16 @@ extension AutocoderServer {
             loads.submit(LoadJob(kind: "/voice/new \(id)", work: { _ in
                 let bundle: ModelBundle
                 do {
-                    bundle = try ModelBundle(anchor: anchor, parts: kind == .generative ? ModelBundle.parts(of: anchor) : [.decoder, .encoder])
+                    bundle = try ModelBundle(anchor: anchor, parts: kind.playsModel ? ModelBundle.parts(of: anchor) : [.decoder, .encoder])
                 } catch {
                     throw Rejection("\(error)")
                 }
-                let model = kind == .generative ? try LoadedModel(bundle: bundle, shape: shape, sampleRate: sampleRate) : nil
+                let model = kind.playsModel ? try LoadedModel(bundle: bundle, shape: shape, sampleRate: sampleRate) : nil
                 return { [unowned self] in
                     pendingNewVoices.remove(id)
                     do {
                         if let model {
-                            try engine.addGenerativeVoice(id: id, model: model)
+                            try engine.addGenerativeVoice(id: id, model: model, filter: filter)
                         } else if let encoder = bundle.encoder, let decoder = bundle.synthesis?.decoder {
                             settings[id, default: VoiceSettings()].coders = (encoder, decoder)
                             try engine.addAutocodeVoice(id: id, voice: nil, name: bundle.anchor)
@@ -210,6 +218,7 @@ extension AutocoderServer {
         for id in engine.takeFreedVoices() {
             settings[id] = nil
             granularLoads[id] = nil
+            filterLoads[id] = nil
             autocodeLoads[id] = nil
             voiceModelLoads = voiceModelLoads.filter { !$0.key.hasPrefix("\(id) ") }
             if let requester = freeRequesters.removeValue(forKey: id) { reply("/voice/freed", [.int(Int32(id))], to: requester) }

@@ -22,7 +22,7 @@ struct SynthesisOptions: ParsableArguments {
     @Option(help: "Brightness b: mel band i is scaled by (i/512)^b (0 to 2; 0 = off).", transform: NegativeNumbers.float)
     var brightness: Float?
 
-    @Option(help: "Whitening w: mel values raised to w (0.001 to 2; 1 = off, lower flattens).", transform: NegativeNumbers.float)
+    @Option(help: "Whitening w: mel values raised to w (0.001 to 2; 1 = off, lower flattens); for `filter`, the input's spectrum (default 0.5).", transform: NegativeNumbers.float)
     var whitening: Float?
 
     @Option(help: "Feedback f: each mel frame mixed with the last (0 to 0.999).", transform: NegativeNumbers.float)
@@ -62,8 +62,8 @@ struct SynthesisOptions: ParsableArguments {
         }
     }
 
-    /// Queues the given settings to `engine`.
-    func apply(to engine: SynthesisEngine) {
-        for (parameter, value) in settings { engine.send(.parameter(parameter, value)) }
+    /// Queues the given settings to `voice` of `engine` (the gain is the engine's).
+    func apply(to engine: SynthesisEngine, voice: Int = 1) {
+        for (parameter, value) in settings { engine.send(.parameter(parameter, value), to: voice) }
     }
 }
