@@ -107,7 +107,7 @@ let package = Package(
             path: "Tests/Fuzz",
             exclude: ["corpus", "dictionaries"]
         ),
-        .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]),
+        .testTarget(name: "AutocoderEngineTests", dependencies: ["AutocoderEngine", "AutocoderAudio", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]),
         .testTarget(name: "AutocoderTrainingTests", dependencies: ["AutocoderTraining", "AutocoderAudio", "AutocoderModel", "AudioTestSupport"]),
         // Start the built server and talk to it over UDP; need `swift build -c release` first (scripts/test does it).
         .testTarget(
