@@ -4,7 +4,8 @@
 // whitening at 1 than at 0.05, the model's more at 0.05; a burst leaves a
 // tail that lasts, stays bounded and changes colour as the latent walks, and
 // without a tail the output is exactly silent soon after the input ends;
-// whatever the model, the recirculating tail never runs away.
+// whatever the model, the recirculating tail never runs away; a voice taking
+// another's output hears it exactly one chunk later, whichever was made first.
 
 import AudioTestSupport
 import AutocoderAudio
@@ -129,5 +130,35 @@ enum FilterFixture {
         let gain = decibels(rms(Array(out[(2 * 44100)..<(6 * 44100)]))) - decibels(rms(input))
         print("filter: tail 0.99 on \(anchor): output \(gain) dB over its input")
         #expect(gain < 40)
+    }
+
+    @Test(arguments: [false, true])
+    func aVoiceHearsAnothersOutputOneChunkLater(filterFirst: Bool) throws {
+        let engine = SynthesisEngine(model: try LoadedModel(bundle: FilterFixture.bundle), channels: 2, seed: 3, walking: false,
+                                     playing: false, tapSeconds: 0.1)
+        func addSource() throws {
+            try engine.addGenerativeVoice(id: 2, model: try LoadedModel(bundle: FilterFixture.bundle), walking: true, level: 0.3, out: 1)
+        }
+        if !filterFirst { try addSource() }
+        // All dry: the filter voice plays its input as it is.
+        try engine.addGenerativeVoice(id: 3, model: try LoadedModel(bundle: FilterFixture.bundle), level: 0.3, out: 2, filter: .silence)
+        if filterFirst { try addSource() }
+        try engine.setFilterInput(.voice(2), voice: 3)
+        engine.send(.parameter(.mix, 0), to: 3)
+        var out = [Float](repeating: 0, count: 2 * 44100 * 2)
+        out.withUnsafeMutableBufferPointer { buffer in
+            // Render calls of 300 frames: chunks and calls need not line up with the delay.
+            for start in stride(from: 0, to: 44100 * 2, by: 300) {
+                engine.render(buffer.baseAddress! + 2 * start, frames: min(300, 44100 * 2 - start))
+            }
+        }
+        let source = VoiceFixture.channel(out, 0, of: 2), heard = VoiceFixture.channel(out, 1, of: 2)
+        let delay = 1024
+        let compared = (4410..<(2 * 44100)).map { abs(heard[$0] - source[$0 - delay]) }.max()!
+        #expect(rms(source) > 0.001)
+        #expect(compared < 1e-6, "largest difference \(compared)")
+        #expect(throws: VoiceError.ownInput(3)) { try engine.setFilterInput(.voice(3), voice: 3) }
+        #expect(throws: VoiceError.noSuchVoice(9)) { try engine.setFilterInput(.voice(9), voice: 3) }
+        #expect(throws: VoiceError.wrongKind(2, .generative)) { try engine.setFilterInput(.device, voice: 2) }
     }
 }
