@@ -57,9 +57,7 @@ public final class AutocodeVoice: @unchecked Sendable {
     /// Decoded envelope → the synthesis FFT's bins.
     private let synthesisMap: SpectrumMap
 
-    private let history: UnsafeMutableBufferPointer<Float>
-    private let historyMask: Int
-    private var written = 0
+    private var history: SampleHistory
     private let lead: Int
     private let accumulator: UnsafeMutableBufferPointer<Float>
     private var position = 0
@@ -125,11 +123,7 @@ public final class AutocodeVoice: @unchecked Sendable {
         _ = synthesisWindow.initialize(from: windows.synthesis)
         synthesisMap = SpectrumMap(layout: decoder.layout, fftSize: n, sampleRate: sampleRate)
 
-        var size = 1
-        while size < max(a, n + lead) { size <<= 1 }
-        history = .allocate(capacity: 2 * size)
-        history.initialize(repeating: 0)
-        historyMask = size - 1
+        history = SampleHistory(capacity: max(a, n + lead))
         accumulator = .allocate(capacity: n)
         accumulator.initialize(repeating: 0)
 
@@ -177,7 +171,8 @@ public final class AutocodeVoice: @unchecked Sendable {
     }
 
     deinit {
-        for buffer in [frameWindow, synthesisWindow, history, accumulator, magnitude, mel, encoded, mapped, decoded,
+        history.deallocate()
+        for buffer in [frameWindow, synthesisWindow, accumulator, magnitude, mel, encoded, mapped, decoded,
                        minimum, maximum, scale, offset] {
             buffer.deallocate()
         }
@@ -223,7 +218,7 @@ public final class AutocodeVoice: @unchecked Sendable {
     /// Forgets the input heard so far and the sound in the making (after a
     /// block that was not finite); the next hops start afresh.
     func reset() {
-        history.update(repeating: 0)
+        history.clear()
         accumulator.update(repeating: 0)
         levelCorrection = 1
     }
@@ -232,14 +227,7 @@ public final class AutocodeVoice: @unchecked Sendable {
     /// recent input (so the analysis window is full at once), its place in a
     /// shared loop and its level correction. Render thread; no allocation.
     func continueInput(of other: AutocodeVoice) {
-        let size = historyMask + 1
-        let kept = min(size, other.historyMask + 1, other.written)
-        written = other.written
-        for t in (written - kept)..<written {
-            let x = other.history[t & other.historyMask]
-            history[t & historyMask] = x
-            history[(t & historyMask) + size] = x
-        }
+        history.continue(from: other.history)
         if let loop, loopSignature == other.loopSignature, other.loop?.count == loop.count {
             loopPosition = other.loopPosition
         }
@@ -253,7 +241,6 @@ public final class AutocodeVoice: @unchecked Sendable {
     /// samples of output to `output`. Real-time safe.
     public func process(input: UnsafePointer<Float>?, stride: Int = 1, adding output: UnsafeMutablePointer<Float>, count: Int) {
         let hop = shape.hop
-        let size = historyMask + 1
         let silent = !fade.isSounding && !analysesOnly
         if silent && !accumulatorIsClear {
             // Switched off: nothing is analysed until it is switched on again, and
@@ -274,10 +261,7 @@ public final class AutocodeVoice: @unchecked Sendable {
             } else {
                 x = 0
             }
-            let slot = written & historyMask
-            history[slot] = x
-            history[slot + size] = x
-            written += 1
+            history.append(x)
             if silent { continue }
             output[i] += accumulator[position] * level * fade.next()
             position += 1
@@ -318,10 +302,7 @@ public final class AutocodeVoice: @unchecked Sendable {
 
     /// Start of the newest `length` samples, `before` samples back from the newest, in `history`.
     @inline(__always)
-    private func recent(_ length: Int, before: Int = 0) -> UnsafeMutablePointer<Float> {
-        let size = historyMask + 1
-        return history.baseAddress! + ((written - before - length) % size + size) % size
-    }
+    private func recent(_ length: Int, before: Int = 0) -> UnsafePointer<Float> { history.recent(length, before: before) }
 
     private func processHop() {
         let n = shape.fftSize, hop = shape.hop

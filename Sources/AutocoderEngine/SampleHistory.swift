@@ -39,6 +39,18 @@ struct SampleHistory {
         UnsafePointer(storage + (written - before - length) & (size - 1))
     }
 
+    /// Takes over from `other`, which heard the same signal until now: its
+    /// count and as many of its newest samples as both hold.
+    mutating func `continue`(from other: SampleHistory) {
+        let kept = min(size, other.size, other.written)
+        written = other.written
+        for t in (written - kept)..<written {
+            let x = other.storage[t & (other.size - 1)]
+            storage[t & (size - 1)] = x
+            storage[(t & (size - 1)) + size] = x
+        }
+    }
+
     /// Forgets everything (the count of samples goes on).
     func clear() { storage.update(repeating: 0, count: 2 * size) }
 }
