@@ -31,6 +31,9 @@ public enum EngineParameter: String, CaseIterable, Sendable {
     case predelay
     /// Filter voices: 1 = all filtered, 0 = all the dry input.
     case mix
+    /// Generative voices on two or more channels: 0 = the same signal on each,
+    /// 1 = the same spectrum with independent phases (decorrelated channels).
+    case width
 
     public var range: ClosedRange<Float> {
         switch self {
@@ -46,6 +49,7 @@ public enum EngineParameter: String, CaseIterable, Sendable {
         case .tail: 0...0.99
         case .predelay: 0...2
         case .mix: 0...1
+        case .width: 0...1
         }
     }
 
@@ -53,6 +57,7 @@ public enum EngineParameter: String, CaseIterable, Sendable {
     public var kinds: Set<VoiceKind> {
         switch self {
         case .gain: []
+        case .width: [.generative]
         case .autofilter, .tail, .predelay, .mix: [.filter]
         case .glide, .walkStep, .walkInterval, .brightness, .whitening, .feedback, .smoothing: [.generative, .filter]
         }
@@ -78,6 +83,7 @@ public enum EngineParameter: String, CaseIterable, Sendable {
         case .tail: 0
         case .predelay: 0.05
         case .mix: 1
+        case .width: 1
         }
     }
 }

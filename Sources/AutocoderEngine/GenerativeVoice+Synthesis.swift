@@ -18,17 +18,24 @@ extension GenerativeVoice {
     /// Plays `count` samples of `stream` into `output`, synthesising hops as they
     /// are needed. The leading stream (the one heard now) moves the latent walk
     /// and glide and keeps the feedback memory; an incoming one follows them.
-    func render(_ stream: inout GenerativeStream, into output: UnsafeMutablePointer<Float>, count: Int, leading: Bool) {
+    /// With `second`, the voice's second (decorrelated) signal goes there.
+    func render(_ stream: inout GenerativeStream, into output: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>?,
+                count: Int, leading: Bool) {
         let kernel = stream.kernel.takeUnretainedValue()
         let hop = kernel.shape.hop
+        if second == nil { kernel.secondRunning = 0 }
         var written = 0
         while written < count {
             if !stream.started || stream.position == hop {
                 // A filter's frame ends where this stream is in the call's input.
-                synthesizeHop(&stream, leading: leading, inputLag: (filter?.appended ?? 0) - written)
+                synthesizeHop(&stream, leading: leading, inputLag: (filter?.appended ?? 0) - written, second: second != nil)
             }
             let n = min(count - written, hop - stream.position)
             (output + written).update(from: kernel.accumulator.baseAddress! + stream.position, count: n)
+            if let second {
+                (second + written).update(from: kernel.secondAccumulator.baseAddress! + stream.position, count: n)
+                kernel.secondRunning += n
+            }
             if leading, let filter {
                 // The input up to the next hop, with the tail of what was just played.
                 filter.append(wet: output + written, count: n, tail: parameters[EngineParameter.tail.ordinal],
@@ -74,7 +81,7 @@ extension GenerativeVoice {
         }
     }
 
-    private func synthesizeHop(_ stream: inout GenerativeStream, leading: Bool, inputLag: Int) {
+    private func synthesizeHop(_ stream: inout GenerativeStream, leading: Bool, inputLag: Int, second: Bool) {
         let k = stream.kernel.takeUnretainedValue()
         let v = stream.voice.takeUnretainedValue()
         let n = k.shape.fftSize, hop = k.shape.hop, bins = k.binCount
@@ -82,6 +89,16 @@ extension GenerativeVoice {
         if stream.started {
             acc.update(from: acc + hop, count: n - hop)
             (acc + n - hop).update(repeating: 0, count: hop)
+        }
+        let secondAcc = k.secondAccumulator.baseAddress!
+        if second {
+            if k.secondRunning == 0 {
+                // A second signal starting afresh: nothing of an earlier one is left.
+                k.secondAccumulator.update(repeating: 0)
+            } else {
+                secondAcc.update(from: secondAcc + hop, count: n - hop)
+                (secondAcc + n - hop).update(repeating: 0, count: hop)
+            }
         }
         stream.started = true
         stream.position = 0
@@ -132,20 +149,48 @@ extension GenerativeVoice {
                              autofilter: parameters[EngineParameter.autofilter.ordinal])
             return
         }
-        let spectrum = k.fft.spectrum
-        spectrum[0] = 0
-        spectrum[1] = 0
-        for b in 1..<bins {
-            let phase = phaseTable[Int(random.next() >> 52)]
-            spectrum[2 * b] = k.smoothed[b] * phase.x
-            spectrum[2 * b + 1] = k.smoothed[b] * phase.y
+        let signals = second ? 2 : 1
+        if phaseMode == .pghi {
+            k.phaseHeap.integrate(UnsafePointer(k.smoothed.baseAddress!), streams: signals) { randomPhase() }
         }
-        spectrum[2 * bins] = 0
-        spectrum[2 * bins + 1] = 0
-        k.fft.inverse()
-        let samples = k.fft.samples
+        let spectrum = k.fft.spectrum
         let window = k.window.baseAddress!
-        for i in 0..<n { acc[i] += samples[i] * window[i] }
+        for signal in 0..<signals {
+            spectrum[0] = 0
+            spectrum[1] = 0
+            for b in 1..<bins {
+                let phase: SIMD2<Float>
+                switch phaseMode {
+                case .random:
+                    phase = phaseTable[Int(random.next() >> 52)]
+                case .pghi:
+                    phase = unitPhasor(k.phaseHeap.phase(of: b, stream: signal))
+                case .coherent:
+                    let slot = signal * bins + b
+                    k.coherentPhases[slot] = remainderf(k.coherentPhases[slot] + 2 * Float.pi * Float(hop) * Float(b) / Float(n), 2 * Float.pi)
+                    phase = unitPhasor(k.coherentPhases[slot])
+                }
+                spectrum[2 * b] = k.smoothed[b] * phase.x
+                spectrum[2 * b + 1] = k.smoothed[b] * phase.y
+            }
+            spectrum[2 * bins] = 0
+            spectrum[2 * bins + 1] = 0
+            k.fft.inverse()
+            let samples = k.fft.samples
+            let into = signal == 0 ? acc : secondAcc
+            for i in 0..<n { into[i] += samples[i] * window[i] }
+        }
+    }
+
+    /// A phase in [−π, π) drawn from the voice's random source.
+    @inline(__always)
+    private func randomPhase() -> Float { -Float.pi + 2 * Float.pi * random.nextUnit() }
+
+    /// (cos φ, sin φ) from the phase table, for any φ.
+    @inline(__always)
+    private func unitPhasor(_ phase: Float) -> SIMD2<Float> {
+        let turns = phase * (0.5 / Float.pi) + 0.5
+        return phaseTable[Int((turns - turns.rounded(.down)) * 4096) & 4095]
     }
 
     /// Walk and glide for one hop of `hop` samples.
@@ -178,6 +223,8 @@ extension GenerativeVoice {
         kernel.accumulator.update(repeating: 0)
         kernel.smoothed.update(repeating: 0)
         kernel.filterAverage.update(repeating: 0)
+        kernel.secondAccumulator.update(repeating: 0)
+        kernel.phaseHeap.reset()
         voice.previousMel.update(repeating: 0)
         filter?.reset()
     }

@@ -35,8 +35,13 @@ final class GenerativeVoice: @unchecked Sendable {
     var random: RandomSource
     var latentChanged = false
     let phaseTable: UnsafePointer<SIMD2<Float>>
-    /// The incoming stream's samples during a reshape.
+    /// The incoming stream's samples during a reshape (its first and second signal).
     private let incomingMix: UnsafeMutablePointer<Float>
+    private let incomingSecond: UnsafeMutablePointer<Float>
+    /// How its spectrum gets its phases.
+    private(set) var phaseMode: PhaseMode = .random
+    /// The width as heard now (moving towards `width` once the second signal is full).
+    private var widthHeard: Float = 0
     /// Samples of silence before a new stream's first hop.
     let hopOffset: Int
     /// A filter voice's input side (nil: a generative voice).
@@ -81,6 +86,7 @@ final class GenerativeVoice: @unchecked Sendable {
         random = RandomSource(seed: seed)
         self.phaseTable = phaseTable
         incomingMix = .allocate(capacity: chunk)
+        incomingSecond = .allocate(capacity: chunk)
         status.publish(playing: playing, walking: walking)
     }
 
@@ -89,6 +95,7 @@ final class GenerativeVoice: @unchecked Sendable {
         target.deallocate()
         current.deallocate()
         incomingMix.deallocate()
+        incomingSecond.deallocate()
     }
 
     /// The model heard last (the newest stream's).
@@ -108,6 +115,8 @@ final class GenerativeVoice: @unchecked Sendable {
             latentChanged = true
         case let .parameter(parameter, value):
             parameters[parameter.ordinal] = value
+        case let .phase(mode):
+            phaseMode = mode
         case let .walk(on):
             walking = on
             walkClock = 0
@@ -165,7 +174,12 @@ final class GenerativeVoice: @unchecked Sendable {
     /// The next `count` samples (with the play/stop fade) into `output`: the
     /// active stream, crossfaded into an incoming one after a reshape. A filter
     /// voice takes `count` samples of `input` (its device or voice source's).
-    func render(into output: UnsafeMutablePointer<Float>, count: Int, input: UnsafePointer<Float>? = nil) {
+    /// With `second` (the voice is heard on more than one channel), a
+    /// generative voice writes there what its other channels play: the same
+    /// spectrum with other phases, as far as its width says; returns whether it did.
+    @discardableResult
+    func render(into output: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>? = nil, count: Int,
+                input: UnsafePointer<Float>? = nil) -> Bool {
         filter?.begin(input: input, count: count)
         guard isSounding else {
             // Silent and staying silent: no synthesis until played again, and a
@@ -173,14 +187,37 @@ final class GenerativeVoice: @unchecked Sendable {
             streams.completeNow { retire($0) }
             filter?.appendSilently(count: count)
             output.update(repeating: 0, count: count)
-            return
+            widthHeard = 0
+            return false
         }
-        render(&streams.active, into: output, count: count, leading: true)
+        let width = parameters[EngineParameter.width.ordinal]
+        // A second signal only where it can be heard, and not for a filter voice (its phase is its input's).
+        let wanted = filter == nil && (width > 0 || widthHeard > 0) ? second : nil
+        render(&streams.active, into: output, second: wanted, count: count, leading: true)
         if streams.incoming != nil {
-            render(&streams.incoming!, into: incomingMix, count: count, leading: false)
+            render(&streams.incoming!, into: incomingMix, second: wanted == nil ? nil : incomingSecond, count: count, leading: false)
         }
-        if streams.mix(current: output, next: incomingMix, into: output, count: count, retire: { retire($0) }) {
+        if streams.mix(current: output, next: incomingMix, into: output, count: count,
+                       second: wanted.map { (current: UnsafePointer($0), next: UnsafePointer(incomingSecond), into: $0) },
+                       retire: { retire($0) }) {
             startIncomingStream()
+        }
+        if let wanted {
+            // The second signal is heard once its overlap-add is full; the width
+            // moves over 50 ms, the two gains (cos, sin) interpolated within the call.
+            let full = streams.active.kernel.takeUnretainedValue().secondRunning >= streams.active.kernel.takeUnretainedValue().shape.fftSize
+            let target = full ? width : 0
+            let most = Float(count) / Float(0.05 * sampleRate)
+            let start = widthHeard
+            widthHeard += max(-most, min(most, target - widthHeard))
+            let from = SIMD2(cosf(start * .pi / 2), sinf(start * .pi / 2))
+            let to = SIMD2(cosf(widthHeard * .pi / 2), sinf(widthHeard * .pi / 2))
+            for i in 0..<count {
+                let gains = from + (to - from) * (Float(i + 1) / Float(count))
+                wanted[i] = gains.x * output[i] + gains.y * wanted[i]
+            }
+        } else {
+            widthHeard = 0
         }
         if let filter {
             let mix = parameters[EngineParameter.mix.ordinal]
@@ -193,9 +230,11 @@ final class GenerativeVoice: @unchecked Sendable {
         for i in 0..<count {
             fade = max(0, min(1, fade + fadeStep))
             output[i] *= fade
+            if let wanted { wanted[i] *= fade }
         }
         if fade == 0, fadeStep < 0 { fadeStep = 0 }
         if fade == 1, fadeStep > 0 { fadeStep = 0 }
+        return wanted != nil
     }
 
     /// A stream's kernel and model go back to the control thread.
@@ -221,6 +260,7 @@ extension EngineParameter {
         case .tail: 9
         case .predelay: 10
         case .mix: 11
+        case .width: 12
         }
     }
 }

@@ -80,33 +80,39 @@ struct Handover<Object> {
     }
 
     /// Mixes `count` samples: `current` was rendered by `active`, `next` by
-    /// `incoming` (ignored without one). When the crossfade ends, the incoming
+    /// `incoming` (ignored without one); `second`, a second signal of each,
+    /// goes through the same crossfade. When the crossfade ends, the incoming
     /// object becomes active and the old one is retired; a waiting one then
     /// starts, and the return value says so (it renders from the next call on).
     mutating func mix(current: UnsafePointer<Float>, next: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
-                      count: Int, retire: (Object) -> Void) -> Bool {
+                      count: Int,
+                      second: (current: UnsafePointer<Float>, next: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>)? = nil,
+                      retire: (Object) -> Void) -> Bool {
         guard incoming != nil else {
-            output.update(from: current, count: count)
+            if output != UnsafeMutablePointer(mutating: current) { output.update(from: current, count: count) }
+            if let second, second.into != UnsafeMutablePointer(mutating: second.current) { second.into.update(from: second.current, count: count) }
             return false
         }
         let scale = 1 / Float(length)
         for i in 0..<count {
+            var gains = SIMD2<Float>(1, 0)
             if warmupLeft > 0 {
                 warmupLeft -= 1
-                output[i] = current[i]
             } else if faded < length {
                 let t = Float(faded) * scale
                 switch curve {
                 case .equalPower:
                     let angle = t * (Float.pi / 2)
-                    output[i] = current[i] * cosf(angle) + next[i] * sinf(angle)
+                    gains = SIMD2(cosf(angle), sinf(angle))
                 case .linear:
-                    output[i] = current[i] * (1 - t) + next[i] * t
+                    gains = SIMD2(1 - t, t)
                 }
                 faded += 1
             } else {
-                output[i] = next[i]
+                gains = SIMD2(0, 1)
             }
+            output[i] = current[i] * gains.x + next[i] * gains.y
+            if let second { second.into[i] = second.current[i] * gains.x + second.next[i] * gains.y }
         }
         guard faded == length, let next = incoming else { return false }
         retire(active)

@@ -185,6 +185,19 @@ extension SynthesisEngine {
         enqueue(.free(id: id))
     }
 
+    /// The magnitudes generative voice `id` synthesises now (its active stream's
+    /// smoothed spectrum, bins 0 ..< fftSize/2), for measuring a held voice.
+    /// Only while nothing renders (offline, between render calls): it reads the
+    /// render thread's state.
+    public func synthesisedMagnitudes(ofVoice id: Int) -> [Float]? {
+        for s in 0..<slotCount where slots[s].id == id {
+            guard case let .generative(voice) = slots[s].content else { return nil }
+            let kernel = voice.takeUnretainedValue().streams.active.kernel.takeUnretainedValue()
+            return [0] + Array(kernel.smoothed[1...])
+        }
+        return nil
+    }
+
     /// Releases what the render thread has finished with.
     public func collectRetired() { retirement.collect() }
 

@@ -101,6 +101,8 @@ public final class SynthesisEngine: @unchecked Sendable {
     /// incoming autocode voice's; the input mixed to mono.
     private let mix: UnsafeMutablePointer<Float>
     private let voiceMix: UnsafeMutablePointer<Float>
+    /// A voice's second signal (its other channels), when it has one.
+    private let voiceSecond: UnsafeMutablePointer<Float>
     private let incomingMix: UnsafeMutablePointer<Float>
     private let monoInput: UnsafeMutablePointer<Float>
     static let chunk = 1024
@@ -157,6 +159,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         limiters = (0..<channels).map { _ in PeakLimiter(sampleRate: kernel.sampleRate) }
         mix = .allocate(capacity: Self.chunk * channels)
         voiceMix = .allocate(capacity: Self.chunk)
+        voiceSecond = .allocate(capacity: Self.chunk)
         incomingMix = .allocate(capacity: Self.chunk)
         monoInput = .allocate(capacity: Self.chunk)
         sends = .allocate(capacity: self.maxVoices * 2 * Self.sendLength)
@@ -183,7 +186,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         (slots).deinitialize(count: slotCount)
         slots.deallocate()
         slotOfID.deallocate()
-        for buffer in [mix, voiceMix, incomingMix, monoInput, sends] { buffer.deallocate() }
+        for buffer in [mix, voiceMix, voiceSecond, incomingMix, monoInput, sends] { buffer.deallocate() }
         phaseTable.deallocate()
     }
 
@@ -232,9 +235,10 @@ public final class SynthesisEngine: @unchecked Sendable {
             let mono = monoInput(input, channels: inputChannels, from: done, count: count)
             var s = 0
             while s < slotCount {
-                renderSlot(s, input: mono, count: count)
+                let second = renderSlot(s, input: mono, count: count)
                 keepSend(s, count: count)
-                slots[s].mix(voiceMix, into: mix, count: count, channels: channels, levelStep: levelStep, fadeStep: fadeStep)
+                slots[s].mix(voiceMix, second: second ? UnsafePointer(voiceSecond) : nil, into: mix, count: count, channels: channels,
+                             levelStep: levelStep, fadeStep: fadeStep)
                 if slots[s].isFreed {
                     remove(s)
                 } else {
@@ -277,9 +281,10 @@ public final class SynthesisEngine: @unchecked Sendable {
         status.publish(load: smoothedLoad, instantLoad: load)
     }
 
-    /// Slot `s`'s next `count` mono samples into `voiceMix`.
+    /// Slot `s`'s next `count` samples into `voiceMix` (and its second signal
+    /// into `voiceSecond`: returns whether it has one).
     @inline(__always)
-    private func renderSlot(_ s: Int, input: UnsafePointer<Float>?, count: Int) {
+    private func renderSlot(_ s: Int, input: UnsafePointer<Float>?, count: Int) -> Bool {
         switch slots[s].content {
         case let .generative(unmanaged):
             let voice = unmanaged.takeUnretainedValue()
@@ -289,7 +294,8 @@ public final class SynthesisEngine: @unchecked Sendable {
             case let .voice(id): if let source = slot(id) { filterInput = send(of: source, count: count) }
             default: break
             }
-            voice.render(into: voiceMix, count: count, input: filterInput)
+            return voice.render(into: voiceMix, second: slots[s].spreads(channels: channels) ? voiceSecond : nil, count: count,
+                                input: filterInput)
         case var .granular(player):
             voiceMix.update(repeating: 0, count: count)
             if !player.render(adding: voiceMix, count: count, retirement: retirement, status: status) {
@@ -301,6 +307,7 @@ public final class SynthesisEngine: @unchecked Sendable {
             player.render(input: input, adding: voiceMix, scratch: incomingMix, count: count, retirement: retirement, status: status)
             slots[s].content = .autocode(player)
         }
+        return false
     }
 
     /// Keeps slot `s`'s `count` samples just rendered (in `voiceMix`) as its send.

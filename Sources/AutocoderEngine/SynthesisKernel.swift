@@ -28,6 +28,15 @@ public final class SynthesisKernel: @unchecked Sendable {
     let smoothed: UnsafeMutableBufferPointer<Float>
     /// Overlap-add accumulator: the next `fftSize` output samples.
     let accumulator: UnsafeMutableBufferPointer<Float>
+    /// The same for the voice's second, decorrelated signal (its width).
+    let secondAccumulator: UnsafeMutableBufferPointer<Float>
+    /// Samples since the second signal started (it is heard once its
+    /// overlap-add is full); 0 while it is off.
+    var secondRunning = 0
+    /// Phase-gradient heap integration at this shape, and the phases of the
+    /// bin-centre baseline (two signals each).
+    let phaseHeap: PhaseGradientHeap
+    let coherentPhases: UnsafeMutableBufferPointer<Float>
     /// A filter voice's windows (its input's frames, and their resynthesis
     /// back to the input's level) and its auto-filter's running average.
     let inputWindow: UnsafeMutableBufferPointer<Float>
@@ -83,6 +92,15 @@ public final class SynthesisKernel: @unchecked Sendable {
         smoothed.initialize(repeating: 0)
         accumulator = .allocate(capacity: n)
         accumulator.initialize(repeating: 0)
+        secondAccumulator = .allocate(capacity: n)
+        secondAccumulator.initialize(repeating: 0)
+        phaseHeap = PhaseGradientHeap(fftSize: n, hop: shape.hop)
+        coherentPhases = .allocate(capacity: 2 * binCount)
+        // Spread evenly (golden-ratio steps), so the baseline does not start as a click.
+        for i in 0..<2 * binCount {
+            let turns = (Double(i) * 0.618_033_988_75).truncatingRemainder(dividingBy: 1)
+            coherentPhases[i] = Float(2 * Double.pi * turns - Double.pi)
+        }
         let windows = CrossSynthesis.windows(fftSize: n, hop: shape.hop)
         inputWindow = .allocate(capacity: n)
         _ = inputWindow.initialize(from: windows.analysis)
@@ -98,6 +116,8 @@ public final class SynthesisKernel: @unchecked Sendable {
         magnitude.deallocate()
         smoothed.deallocate()
         accumulator.deallocate()
+        secondAccumulator.deallocate()
+        coherentPhases.deallocate()
         inputWindow.deallocate()
         inputSynthesisWindow.deallocate()
         filterAverage.deallocate()

@@ -21,6 +21,17 @@ public enum VoiceKind: String, CaseIterable, Sendable {
     public var playsModel: Bool { self == .generative || self == .filter }
 }
 
+/// How a generative voice gives its spectrum a phase.
+public enum PhaseMode: String, CaseIterable, Sendable {
+    /// A fresh random phase per bin and hop (the published method).
+    case random
+    /// Real-time phase-gradient heap integration from the magnitudes (`PhaseGradientHeap`).
+    case pghi
+    /// Each bin advancing by its centre frequency every hop: the simplest coherent
+    /// phase, a baseline to measure the others against.
+    case coherent
+}
+
 public enum VoiceCommand: Sendable {
     /// Sets the first `count` latent targets.
     case latent(LatentVector)
@@ -28,6 +39,7 @@ public enum VoiceCommand: Sendable {
     /// A generative control; `.gain` is the engine's master gain, not a voice's.
     case parameter(EngineParameter, Float)
     case walk(Bool)
+    case phase(PhaseMode)
     /// Fades in or out over 50 ms.
     case play(Bool)
     /// Latent targets back to 0.5 and the mel feedback memory cleared.

@@ -77,24 +77,32 @@ struct VoiceSlot {
 
     mutating func free() { freeing = true }
 
+    /// Whether it is heard on more than one channel (so a second, decorrelated
+    /// signal of it can be).
+    func spreads(channels: Int) -> Bool { channels > 1 && (firstChannel < 0 || secondGain > 0) }
+
     /// Whether a freed voice has faded out and can leave.
     var isFreed: Bool { freeing && freeFade == 0 }
 
-    /// Adds the voice's mono samples `voice[0 ..< count]`, at its level and
-    /// routing, to the interleaved `mix` of `channels` channels.
+    /// Adds the voice's samples `voice[0 ..< count]`, at its level and routing,
+    /// to the interleaved `mix` of `channels` channels. With `second`, the
+    /// voice's second signal takes every other channel: the odd ones (2, 4, …)
+    /// when it plays on every channel, the second of a pan.
     @inline(__always)
-    mutating func mix(_ voice: UnsafePointer<Float>, into mix: UnsafeMutablePointer<Float>, count: Int, channels: Int,
-                      levelStep: Float, fadeStep: Float) {
+    mutating func mix(_ voice: UnsafePointer<Float>, second: UnsafePointer<Float>?, into mix: UnsafeMutablePointer<Float>, count: Int,
+                      channels: Int, levelStep: Float, fadeStep: Float) {
+        let other = second ?? voice
         for i in 0..<count {
             level += max(-levelStep, min(levelStep, levelTarget - level))
             if freeing { freeFade = max(0, freeFade - fadeStep) }
-            let sample = voice[i] * level * freeFade
+            let gain = level * freeFade
+            let sample = voice[i] * gain, otherSample = other[i] * gain
             let frame = mix + i * channels
             if firstChannel < 0 {
-                for c in 0..<channels { frame[c] += sample }
+                for c in 0..<channels { frame[c] += c & 1 == 0 ? sample : otherSample }
             } else {
                 frame[firstChannel] += sample * firstGain
-                frame[secondChannel] += sample * secondGain
+                frame[secondChannel] += otherSample * secondGain
             }
         }
     }

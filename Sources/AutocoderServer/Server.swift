@@ -37,6 +37,8 @@ public struct ServerConfiguration: Sendable {
     public var walking = true
     public var playing = true
     public var seed: UInt64 = 1
+    /// How generative voices give their spectra a phase (voice 1 and new ones).
+    public var phase: PhaseMode = .random
     /// The sound output: device, rate, block size, channels (the engine's
     /// too), input channels, JACK client name, or the null output.
     public var output = AudioOutputRequest()
@@ -152,6 +154,7 @@ public final class AutocoderServer: @unchecked Sendable {
         engine = SynthesisEngine(model: model, shape: kernelShape, sampleRate: sampleRate, channels: configuration.output.channels, seed: configuration.seed,
                                  walking: configuration.walking, playing: configuration.playing, maxVoices: configuration.maxVoices)
         for (parameter, value) in configuration.settings { engine.send(.parameter(parameter, value)) }
+        engine.send(.phase(configuration.phase))
 
         socket = try UDPSocket(binding: SocketAddress(host: configuration.host, port: configuration.listenPort))
         replyAddress = try configuration.replyHost.map { try SocketAddress(host: $0, port: configuration.replyPort) }

@@ -51,6 +51,14 @@ extension AutocoderServer {
                 engine.send(.parameter(parameter, try request.float(0, in: parameter.range)), to: id)
             }
         }
+        voice("phase", [.generative]) { [unowned self] id, request in
+            try request.expect(arguments: 1...1)
+            let name = try request.string(0)
+            guard let mode = PhaseMode(rawValue: name) else {
+                throw Rejection("phase must be \(PhaseMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), not \"\(name)\"")
+            }
+            engine.send(.phase(mode), to: id)
+        }
         voice("walk", modelKinds) { [unowned self] id, request in
             try request.expect(arguments: 0...1)
             engine.send(.walk(try request.flag(0)), to: id)
@@ -159,6 +167,7 @@ extension AutocoderServer {
                 if kind.playsModel {
                     try engine.addGenerativeVoice(id: id, model: try LoadedModel(bundle: bundle, shape: kernelShape, sampleRate: engine.sampleRate),
                                                   filter: filter)
+                    engine.send(.phase(configuration.phase), to: id)
                 } else {
                     try engine.addAutocodeVoice(id: id, voice: nil, name: self.anchor)
                 }
@@ -180,6 +189,7 @@ extension AutocoderServer {
                     do {
                         if let model {
                             try engine.addGenerativeVoice(id: id, model: model, filter: filter)
+                            engine.send(.phase(configuration.phase), to: id)
                         } else if let encoder = bundle.encoder, let decoder = bundle.synthesis?.decoder {
                             settings[id, default: VoiceSettings()].coders = (encoder, decoder)
                             try engine.addAutocodeVoice(id: id, voice: nil, name: bundle.anchor)

@@ -102,6 +102,7 @@ struct Serve: ParsableCommand {
         configuration.walking = !synthesis.noWalk
         configuration.playing = !silent
         configuration.seed = synthesis.seed
+        configuration.phase = synthesis.phase
         configuration.output.device = device
         configuration.output.sampleRate = sampleRate
         configuration.output.blockSize = blockSize

@@ -34,6 +34,13 @@ struct SynthesisOptions: ParsableArguments {
     @Option(help: "Output gain, linear (0 to 4).", transform: NegativeNumbers.float)
     var gain: Float?
 
+    @Option(help: "Phase of the spectrum: random (a fresh one per hop, the published method), pghi (phase-gradient heap integration: follows the spectrum, clearer pitch) or coherent (each bin at its centre frequency; a baseline).")
+    var phase: PhaseMode = .random
+
+    @Option(help: "Width with two or more channels: 0 = the same signal on each, 1 = the same spectrum with independent phases (0 to 1; default 1).",
+            transform: NegativeNumbers.float)
+    var width: Float?
+
     @Option(help: "Seed of the random walk and the random phases.")
     var seed: UInt64 = 1
 
@@ -43,7 +50,7 @@ struct SynthesisOptions: ParsableArguments {
     var settings: [(EngineParameter, Float)] {
         let given: [(EngineParameter, Float?)] = [
             (.glide, glide), (.walkStep, walkStep), (.walkInterval, walkInterval), (.brightness, brightness),
-            (.whitening, whitening), (.feedback, feedback), (.smoothing, smoothing), (.gain, gain),
+            (.whitening, whitening), (.feedback, feedback), (.smoothing, smoothing), (.gain, gain), (.width, width),
         ]
         return given.compactMap { parameter, value in value.map { (parameter, $0) } }
     }
@@ -65,5 +72,8 @@ struct SynthesisOptions: ParsableArguments {
     /// Queues the given settings to `voice` of `engine` (the gain is the engine's).
     func apply(to engine: SynthesisEngine, voice: Int = 1) {
         for (parameter, value) in settings { engine.send(.parameter(parameter, value), to: voice) }
+        engine.send(.phase(phase), to: voice)
     }
 }
+
+extension PhaseMode: ExpressibleByArgument {}
