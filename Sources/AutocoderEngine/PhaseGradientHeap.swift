@@ -26,8 +26,12 @@
 //
 // Two streams share the heap's decisions — which bin takes its phase from
 // which, and by how much — but not their random starting phases, so they
-// carry the same spectrum, each coherent in its own time, and are
-// decorrelated from each other (a voice's width).
+// carry the same spectrum, each coherent in its own time. A constant phase
+// difference would still leave a held tone coherent across the two, so the
+// second stream's time steps are also detuned, by up to ±1 Hz per bin (fixed,
+// drawn at random): their relative phases turn slowly and the channels are
+// decorrelated from each other (a voice's width), with no audible change of
+// pitch.
 //
 // One per synthesis kernel (its FFT size and hop). Built off the audio
 // thread; `integrate` is real-time safe (no allocation).
@@ -76,9 +80,11 @@ final class PhaseGradientHeap: @unchecked Sendable {
     private let parent: UnsafeMutablePointer<Int32>
     private let step: UnsafeMutablePointer<Float>
     private var assignedCount = 0
+    /// The second stream's extra phase step per hop, per bin.
+    private let detune: UnsafeMutablePointer<Float>
     private var hops = 0
 
-    init(fftSize n: Int, hop a: Int) {
+    init(fftSize n: Int, hop a: Int, sampleRate: Double) {
         bins = n / 2
         hop = Float(a)
         let gamma = 0.25645 * Double(n) * Double(n)
@@ -104,11 +110,18 @@ final class PhaseGradientHeap: @unchecked Sendable {
         assigned = buffer(bins, 0)
         parent = buffer(bins, 0)
         step = buffer(bins, 0)
+        detune = buffer(bins, 0)
+        var random = RandomSource(seed: UInt64(n) &* 0x9E37_79B9 &+ UInt64(a))
+        let most = Float(2 * Double.pi * Double(a) / sampleRate)   // 1 Hz, in radians per hop
+        for m in 0..<bins {
+            let unit = random.nextUnit() * 2 - 1
+            detune[m] = unit * most
+        }
     }
 
     deinit {
         for pointer in [logNow, logBefore, logEarlier, phases, lastPhases, timeDerivative, lastTimeDerivative, frequencyDerivative,
-                        heapKeys, step] {
+                        heapKeys, step, detune] {
             pointer.deallocate()
         }
         for pointer in [heapEntries, assigned, parent] { pointer.deallocate() }
@@ -221,7 +234,7 @@ final class PhaseGradientHeap: @unchecked Sendable {
                 if from < 0 {
                     value = random()
                 } else if from >= bins {
-                    value = last[from - bins] + step[i]
+                    value = last[from - bins] + step[i] + (k == 1 ? detune[m] : 0)
                 } else {
                     value = phase[from] + step[i]
                 }

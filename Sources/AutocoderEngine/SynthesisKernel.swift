@@ -94,7 +94,7 @@ public final class SynthesisKernel: @unchecked Sendable {
         accumulator.initialize(repeating: 0)
         secondAccumulator = .allocate(capacity: n)
         secondAccumulator.initialize(repeating: 0)
-        phaseHeap = PhaseGradientHeap(fftSize: n, hop: shape.hop)
+        phaseHeap = PhaseGradientHeap(fftSize: n, hop: shape.hop, sampleRate: sampleRate)
         coherentPhases = .allocate(capacity: 2 * binCount)
         // Spread evenly (golden-ratio steps), so the baseline does not start as a click.
         for i in 0..<2 * binCount {
