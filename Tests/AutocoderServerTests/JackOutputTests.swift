@@ -87,6 +87,7 @@ struct JackOutputTests {
         let (text, callbacks) = try Binaries.runAllocationProbe(null: false, environment: jack.environment)
         #expect(text.contains("output: JACK: autocoder-allocation-probe on server \"\(jack.name)\""), "\(text)")
         #expect(text.contains("autocode input: the device's input"), "\(text)")
+        #expect(text.contains("filter voices: on the device's input, on a looped sound, on another's output"), "\(text)")
         #expect(callbacks > 300, "\(text)")
         #expect(text.contains("render-thread allocations: 0 (0 bytes)"), "\(text)")
     }

@@ -1,8 +1,9 @@
 // The patches in patches/, with the real clients' formats: a headless Pure
 // Data drives the built server through patches/autocoder-client.pd (the
-// abstraction the main patch uses), voice 1 and a voice of its own; the main
-// patch's controls reach the server, for the voice its voice box selects too;
-// both Pd patches open without errors; the Max patch is checked as JSON,
+// abstraction the main patch uses), voice 1 and a voice of its own, and the
+// README's reverb chain of two filter voices; the main patch's controls reach
+// the server, for the voice its voice box selects too, and its filter panel's
+// for a filter voice; both Pd patches open without errors; the Max patch is checked as JSON,
 // connection by connection, and every address it sends is one the server accepts.
 
 import AudioTestSupport
@@ -35,6 +36,19 @@ enum PureData {
     /// The lines a [print PREFIX] printed, without their prefix.
     static func printed(_ prefix: String, in output: String) -> [String] {
         output.split(separator: "\n").filter { $0.hasPrefix(prefix + ": ") }.map { String($0.dropFirst(prefix.count + 2)) }
+    }
+
+    /// Writes DIRECTORY/probe.pd, a patch that prints what reaches each of `names`
+    /// (as [print NAME]), and returns its path: opened next to the main patch, it
+    /// shows what the panel's controls were set to.
+    static func probe(_ names: [String], in directory: String) throws -> String {
+        let path = directory + "/probe.pd"
+        let text = ["#N canvas 0 0 400 400 12;"]
+            + names.enumerated().map { "#X obj 20 \(20 + 30 * $0.offset) r \($0.element);" }
+            + names.enumerated().map { "#X obj 200 \(20 + 30 * $0.offset) print \($0.element);" }
+            + names.indices.map { "#X connect \($0) 0 \($0 + names.count) 0;" }
+        try (text.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 }
 
@@ -198,13 +212,8 @@ struct VoiceStatusReply {
         // (a second patch prints what the panel's controls are set to).
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let probe = directory + "/probe.pd"
-        let shown = ["ac-latent1-set", "ac-latent8-set", "ac-level-set", "ac-channel-set", "ac-pan-set", "ac-play-set", "ac-walk-set", "ac-model"]
-        let probeText = ["#N canvas 0 0 400 400 12;"]
-            + shown.enumerated().map { "#X obj 20 \(20 + 30 * $0.offset) r \($0.element);" }
-            + shown.enumerated().map { "#X obj 200 \(20 + 30 * $0.offset) print \($0.element);" }
-            + shown.indices.map { "#X connect \($0) 0 \($0 + shown.count) 0;" }
-        try (probeText.joined(separator: "\n") + "\n").write(toFile: probe, atomically: true, encoding: .utf8)
+        let probe = try PureData.probe(["ac-latent1-set", "ac-latent8-set", "ac-level-set", "ac-channel-set", "ac-pan-set", "ac-play-set",
+                                        "ac-walk-set", "ac-model"], in: directory)
         let server = try ServerForPd(["--no-walk"])
         let oneBefore = try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status"))
 
@@ -225,6 +234,89 @@ struct VoiceStatusReply {
             #expect(PureData.printed(name, in: printed).last == value, "\(name): \(printed)")
         }
         #expect(PureData.printed("ac-walk-set", in: printed).isEmpty, "walk shows voice 1's /status only")
+    }
+
+    @Test func theMainPatchFilterPanelDrivesFilterVoices() throws {
+        // The filter panel's controls, operated through their receive names (the
+        // file panel needs a person: the field's name takes the path instead).
+        // Run 1: voice 4, new, the device input (refused: the null output has no
+        // input), a file, each slider out of its range and then in it, on at 0.
+        // Run 2: on at 1 for voice 4, then voice 5, new, on voice 4's output.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let probe = try PureData.probe(["ac-filter-input", "ac-filter-play-set"], in: directory)
+        let server = try ServerForPd()
+        func operate(_ sends: [String]) throws -> String {
+            let sends = ["ac-port-reply \(server.reply)", "ac-port-server \(server.listen)"] + sends
+            let printed = try PureData.run(["-open", Binaries.root + "/patches/autocoder.pd", "-open", probe] + sends.flatMap { ["-send", $0] },
+                                           timeout: 2)
+            #expect(!printed.contains("error"), "\(printed)")
+            return printed
+        }
+        let sound = Binaries.root + "/Tests/Fixtures/sounds/complete.oga"
+        let controls = [("whitening", 3, 0.2), ("autofilter", 2, 0.3), ("tail", 1, 0.5), ("predelay", 3, 0.1), ("mix", 2, 0.8)]
+        let first = try operate(["ac-filter-number 4", "ac-filter-new bang", "ac-filter-device bang", "ac-filter-file symbol \(sound)"]
+            + controls.flatMap { ["ac-filter-\($0.0) \($0.1)", "ac-filter-\($0.0) \($0.2)"] } + ["ac-filter-play 0"])
+        // Each refusal names the filter voice's own address: every control reached it (the main patch prints /error replies).
+        let refused = PureData.printed("autocoder", in: first)
+        #expect(refused.contains { $0.hasPrefix("/voice/4/input no\\ input\\ device\\ is\\ open") }, "\(first)")
+        for (name, outside, _) in controls {
+            #expect(refused.contains { $0.hasPrefix("/voice/4/\(name) argument\\ 1\\ is\\ \(outside).0") }, "\(name): \(first)")
+        }
+        #expect(PureData.printed("ac-filter-input", in: first).last == "set \(sound)", "the field shows the input the server took: \(first)")
+        #expect(try server.ask("/voices", reply: "/voices").arguments == [.int(1), .string("generative"), .int(4), .string("filter")])
+        let stopped = try VoiceStatusReply(server.ask("/voice/4/status", reply: "/voice/status"))
+        #expect(stopped.kind == "filter" && stopped.model == Binaries.bundledModel && !stopped.playing)
+        // The device and the five values out of range refused; the rest (new, the file, the values in range, on) taken.
+        let status = try server.ask("/status", reply: "/status").arguments
+        #expect(status[9].int == 1 + controls.count, "rejected: \(status)")
+
+        let second = try operate(["ac-filter-number 4", "ac-filter-play 1", "ac-filter-number 5", "ac-filter-new bang", "ac-filter-from 4"])
+        #expect(PureData.printed("ac-filter-input", in: second).last == "set voice\\ 4", "\(second)")
+        #expect(PureData.printed("ac-filter-play-set", in: second).last == "set 1", "a new voice plays: \(second)")
+        #expect(try server.ask("/voices", reply: "/voices").arguments
+            == [.int(1), .string("generative"), .int(4), .string("filter"), .int(5), .string("filter")])
+        #expect(try VoiceStatusReply(server.ask("/voice/4/status", reply: "/voice/status")).playing)
+        let five = try VoiceStatusReply(server.ask("/voice/5/status", reply: "/voice/status"))
+        #expect(five.kind == "filter" && five.playing)
+        #expect(try server.ask("/status", reply: "/status").arguments[9].int == 1 + controls.count, "run 2: nothing refused")
+    }
+
+    @Test func pureDataPlaysTheReadmeReverbChain() throws {
+        // Tests/Patches/filter-harness.pd sends patches/README.md's reverb chain through
+        // [autocoder-client]: filter voice 2 on a looped tone (a path with a space,
+        // split by Pd, joined by the client), filter voice 3 on voice 2's output with a
+        // long tail, voice 2 on channel 1 and voice 3 on channel 2, recorded; voice 2
+        // stops 1.5 s into the take.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let loop = directory + "/my loop.wav"
+        try TestSoundFiles.writeFloatWAV(TestSoundFiles.tone(seconds: 2), to: loop)
+        let server = try ServerForPd(["--channels", "2"])
+        let printed = try PureData.run(["-open", Binaries.root + "/Tests/Patches/filter-harness.pd",
+                                        "-send", "filter-harness \(server.listen) \(server.reply) \(directory)"])
+        #expect(!printed.contains("error"), "Pd reported: \(printed)")
+        let replies = PureData.printed("reply", in: printed)
+        for reply in ["voice new 2 filter", "voice new 3 filter", "voice input 2 \(loop.replacingOccurrences(of: " ", with: "\\ "))",
+                      "voice input 3 voice 2", "voices 1 generative 2 filter 3 filter"] {
+            #expect(replies.contains(reply), "\(reply): \(printed)")
+        }
+        #expect(replies.contains { $0.hasPrefix("voice status 2 filter \(Binaries.bundledModel) 1 1 0 0 ") }, "voice 2 stopped, on channel 1")
+        #expect(replies.contains { $0.hasPrefix("voice status 3 filter \(Binaries.bundledModel) 1 2 0 1 ") }, "voice 3 playing, on channel 2")
+        #expect(try server.ask("/status", reply: "/status").arguments[9].int == 0, "every message of the chain taken")
+
+        // Channel 1 is voice 2 alone, channel 2 voice 3 alone: voice 3 sounds from
+        // voice 2's output, and once voice 2 is silent its tail rings on, dying away.
+        let take = try SoundFile(contentsOf: directory + "/chain.wav")
+        #expect(take.channels == 2 && take.frames > 3 * 44100, "\(take.frames) frames")
+        let (voice2, voice3) = (take.channel(0), take.channel(1))
+        func level(_ samples: [Float], _ seconds: ClosedRange<Double>) -> Float {
+            rms(samples[Int(seconds.lowerBound * 44100)..<min(Int(seconds.upperBound * 44100), samples.count)])
+        }
+        #expect(level(voice2, 0.5...1.25) > 0.05 && level(voice3, 0.5...1.25) > 0.05, "both sound while voice 2 plays")
+        #expect(level(voice2, 2.2...3.5) == 0, "voice 2 stopped")
+        let (early, late) = (level(voice3, 2.2...2.6), level(voice3, 2.8...3.2))
+        #expect(late > 0.01 && late < early, "voice 3's tail: \(early) then \(late)")
     }
 
     @Test(arguments: ["autocoder.pd", "autocoder-client.pd"])

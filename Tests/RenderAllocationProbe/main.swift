@@ -3,7 +3,10 @@
 // malloc-interposer preloaded, fires every kind of control command at it,
 // including model and FFT swaps, with a granular voice and an autocode voice
 // (on a looped sound, and on the device's input when it has one) playing,
-// generative voices created, routed, decoded in batches and freed — reshapes to every kind of shape (crossfades, some overlapping),
+// generative voices created, routed, decoded in batches and freed; filter
+// voices (on the device's input, on a looped sound, one on another's output)
+// created, given other inputs and every filter control, reshaped and given
+// other models while they play, and freed — reshapes to every kind of shape (crossfades, some overlapping),
 // models of another band count, a model that overflows to NaN, `.fft.dec`
 // models on both of their paths (the standard matrix, played from its mel
 // values; another matrix, its linear bins mapped by frequency, also as the
@@ -92,6 +95,20 @@ let shapes = [(2048, 256), (4096, 512), (256, 32), (16384, 8192), (4096, 64), (1
 let hasInput = output.inputChannels > 0
 try engine.addGranularVoice(id: granularID, source: granularVoice())
 try engine.addAutocodeVoice(id: autocodeID, voice: try autocodeVoice(loop: !hasInput))
+/// Filter voices: on the device's input (a looped sound without one), on a
+/// looped sound, and on the second's output.
+let deviceFilter = 10, loopFilter = 11, chainedFilter = 12
+let filterIDs = [deviceFilter, loopFilter, chainedFilter]
+func soundLoop() -> SoundLoop { SoundLoop(name: "bursts", samples: bursts) }
+/// Adds those of them that are not there (again, after they were freed).
+func addFilterVoices() throws {
+    let inputs: [(Int, FilterInput)] = [(deviceFilter, hasInput ? .device : .loop(soundLoop())), (loopFilter, .loop(soundLoop())),
+                                        (chainedFilter, .voice(loopFilter))]
+    for (id, input) in inputs where engine.voices[id] == nil {
+        try engine.addGenerativeVoice(id: id, model: try LoadedModel(bundle: bundle), filter: input)
+    }
+}
+try addFilterVoices()
 /// Generative voices that come and go (2…9), sharing voice 1's decoder so they decode in batches.
 var extraVoices: [Int] = []
 try output.start(engine)
@@ -106,7 +123,7 @@ MallocInterposerSwift.hook()
 let start = Date()
 var step = 0
 while Date().timeIntervalSince(start) < seconds {
-    switch step % 30 {
+    switch step % 36 {
     case 0: engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })))
     case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
     case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
@@ -163,6 +180,40 @@ while Date().timeIntervalSince(start) < seconds {
         // Some voices freed (they fade out, then leave the mixer).
         for id in extraVoices.prefix(2) { try engine.freeVoice(id) }
         extraVoices.removeFirst(min(2, extraVoices.count))
+    case 30:
+        // Filter voices back after being freed, each control of theirs at a value of its range.
+        try addFilterVoices()
+        for id in filterIDs {
+            for parameter in EngineParameter.allCases where parameter.kinds.contains(.filter) {
+                engine.send(.parameter(parameter, Float.random(in: parameter.range)), to: id)
+            }
+            engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })), to: id)
+            engine.send(.walk(step % 72 < 36), to: id)
+        }
+    case 31:
+        // Other inputs: the loops swap with the device's input, the chain changes its source.
+        let swap = step % 72 < 36
+        try engine.setFilterInput(swap || !hasInput ? .loop(soundLoop()) : .device, voice: deviceFilter)
+        try engine.setFilterInput(swap && hasInput ? .device : .loop(soundLoop()), voice: loopFilter)
+        try engine.setFilterInput(swap ? .voice(deviceFilter) : .silence, voice: chainedFilter)
+    case 32:
+        // Reshaped while they play; another model (another layout: a kernel of its own), one that overflows.
+        let (fft, hop) = shapes[(step / 36) % shapes.count]
+        engine.reshape(try shape(fft, hop))
+        try engine.setModel(try syntheticVoice(bands: 40), voice: deviceFilter)
+        try engine.setModel(try syntheticVoice(bands: 512, overflowing: true), voice: loopFilter)
+        try engine.setFilterInput(.voice(loopFilter), voice: chainedFilter)
+    case 33:
+        try engine.setModel(try LoadedModel(bundle: bundle), voice: deviceFilter)
+        try engine.setModel(try LoadedModel(bundle: bundle), voice: loopFilter)
+        engine.send(.play(false), to: loopFilter)
+        engine.send(.parameter(.tail, 0.99), to: chainedFilter)
+    case 34:
+        engine.send(.play(true), to: loopFilter)
+        for id in filterIDs { engine.send(.reset, to: id) }
+    case 35:
+        // Freed, the chain's source first (they fade out, then leave the mixer).
+        for id in [loopFilter, chainedFilter, deviceFilter] { try engine.freeVoice(id) }
     default: try engine.setGranularSource(granularVoice(), name: "bursts", voice: granularID)
     }
     step += 1
@@ -179,6 +230,7 @@ output.stop()
 engine.collectRetired()
 print("output: \(output.description)")
 print("autocode input: \(hasInput ? "the device's input" : "a looped sound")")
+print("filter voices: on \(hasInput ? "the device's input" : "a looped sound"), on a looped sound, on another's output")
 print("callbacks: \(callbacks)")
 print("commands applied: \(applied)")
 print("limiter: \(engine.status.limitedSamples.load(ordering: .relaxed)) samples reduced")
