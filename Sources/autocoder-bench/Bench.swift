@@ -27,6 +27,8 @@ struct Bench {
         if CommandLine.arguments.dropFirst().contains("voices") { return try voiceScaling(model: root + "/models/drone.wav") }
         // `autocoder-bench filter`: only the figures of filter voices.
         if CommandLine.arguments.dropFirst().contains("filter") { return try filterVoices(model: root + "/models/drone.wav") }
+        // `autocoder-bench phase`: only the phase modes' figures.
+        if CommandLine.arguments.dropFirst().contains("phase") { return try phaseReconstruction() }
         for (label, kind, anchor, target) in [
             ("decode, shallow 8-1000-512", "shallow", "Tests/Fixtures/models/new-full-shallow", "≤ 50 µs"),
             ("decode, deep 8-16-…-1000-512", "deep", "Tests/Fixtures/models/new-full-deep", "—"),
@@ -53,6 +55,7 @@ struct Bench {
         try pythonLoopComparison(model: model)
         try voiceScaling(model: model)
         try filterVoices(model: model)
+        try phaseReconstruction()
         for block in [64, 128, 256, 512, 1024] {
             let load = try callbackLoad(model: model, block: block)
             print(row("render callback load, block \(block)", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))

@@ -127,7 +127,12 @@ while Date().timeIntervalSince(start) < seconds {
     case 0: engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })))
     case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
     case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
-    case 3: engine.send(.walk(step % 20 < 10))
+    case 3:
+        engine.send(.walk(step % 20 < 10))
+        // Every phase mode, for voice 1 and the voices that come and go, at a width that changes.
+        let phase = PhaseMode.allCases[(step / 36) % PhaseMode.allCases.count]
+        for id in [1] + extraVoices { engine.send(.phase(phase), to: id) }
+        engine.send(.parameter(.width, [1, 0, 0.5][(step / 36) % 3]))
     case 4:
         engine.send(.parameter(.feedback, 0.5)); engine.send(.parameter(.brightness, 0.7)); engine.send(.parameter(.whitening, 0.6))
         // Drives the output limiter hard until case 9 (each model calibrated at its load).
