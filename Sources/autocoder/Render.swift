@@ -26,7 +26,7 @@ struct Render: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "Output channels (the mono synthesis copied to each).", transform: NegativeNumbers.int)
+    @Option(help: "Output channels: the same spectrum on each; with --width above 0, every other channel with its own phases.", transform: NegativeNumbers.int)
     var channels: Int = 1
 
     @Option(help: "Sample rate; bands keep their frequencies at any rate.", transform: NegativeNumbers.int)

@@ -160,8 +160,10 @@ enum EngineFixture {
         #expect(abs(ratio - 0.5) < 0.01, "ratio \(ratio)")
     }
 
-    @Test func stereoDuplicatesTheMonoSynthesis() {
-        let x = EngineFixture.render(EngineFixture.engine(channels: 2), frames: 4410)
+    @Test func stereoAtWidthZeroDuplicatesTheMonoSynthesis() {
+        let engine = EngineFixture.engine(channels: 2)
+        engine.send(.parameter(.width, 0))
+        let x = EngineFixture.render(engine, frames: 4410)
         #expect(stride(from: 0, to: x.count, by: 2).allSatisfy { x[$0] == x[$0 + 1] })
         let mono = EngineFixture.render(EngineFixture.engine(channels: 1), frames: 4410)
         #expect(stride(from: 0, to: x.count, by: 2).map { x[$0] } == mono)

@@ -39,7 +39,11 @@ struct JackOutputTests {
         #expect(Double(take.frames) / 44100 > 0.8, "JACK's clock drove the callbacks")
         let first = take.channel(0)
         #expect(rms(first) > 0.01)
-        for c in 1..<6 { #expect(take.channel(c) == first, "channel \(c + 1) is the mono synthesis") }
+        // At width 1 (the default) the odd channels carry the second, decorrelated signal.
+        let second = take.channel(1)
+        #expect(second != first)
+        #expect(abs(decibels(rms(second)) - decibels(rms(first))) < 1.5, "the second signal at the first's level")
+        for c in 2..<6 { #expect(take.channel(c) == (c % 2 == 0 ? first : second), "channel \(c + 1) is signal \(c % 2 + 1)") }
         server.send("/quit")
         #expect(server.waitForExit() == 0)
         let summary = server.standardOutput

@@ -22,6 +22,10 @@ import Testing
         try FileManager.default.copyItem(atPath: Binaries.bundledModel + ".mm", toPath: anchor + ".mm")
 
         let server = try ServerProcess()
+        // Held where every hop overflows (the hidden units' sum is positive there; where it
+        // is not, the ReLU makes the frame a finite 0).
+        server.send("/walk", [.int(0)])
+        server.send("/latent", (0..<8).map { _ in .float(1) })
         _ = server.request("/record/start", [.string(directory + "/take.wav")], reply: "/record/started")
         usleep(300_000)
         _ = server.request("/load/decoder", [.string(anchor)], reply: "/loaded")

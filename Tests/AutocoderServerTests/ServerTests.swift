@@ -123,6 +123,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try ServerProcess(["--null-output", "--no-walk", "--glide", "0.02"], workingDirectory: directory)
         server.send("/latent", (0..<8).map { _ in .float(0) })
+        // Width 0: both channels play the one signal.
+        server.send("/width", [.float(0)])
         usleep(300_000)
         let started = server.request("/record/start", [.string("take.wav"), .string("24")], reply: "/record/started")
         #expect(started?.arguments == [.string(directory + "/take.wav")])
