@@ -281,23 +281,51 @@ public final class AutocoderServer: @unchecked Sendable {
         }
         for message in messages {
             received += 1
-            do {
-                guard let handler = try handlers[message.address] ?? voiceHandler(for: message.address) else {
-                    throw Rejection("unknown address")
-                }
-                guard message.arguments.count <= Self.maximumArguments else {
-                    throw Rejection("\(message.arguments.count) arguments; at most \(Self.maximumArguments) are accepted")
-                }
-                for case let .string(text) in message.arguments where text.utf8.count > Self.maximumStringLength {
-                    throw Rejection("a string of \(text.utf8.count) bytes; at most \(Self.maximumStringLength) are accepted")
-                }
-                try handler(Request(message: message))
-            } catch let rejection as Rejection {
-                reject(message.address, rejection.reason, sender)
-            } catch {
-                reject(message.address, "\(error)", sender)
+            if OSCAddressPattern.isPattern(message.address) {
+                handle(pattern: message, from: sender)
+            } else {
+                dispatch(message, from: sender)
             }
         }
+    }
+
+    /// Checks one message against its address's handler and runs it, or refuses it.
+    private func dispatch(_ message: OSCMessage, from sender: SocketAddress) {
+        do {
+            guard let handler = try handlers[message.address] ?? voiceHandler(for: message.address) else {
+                throw Rejection("unknown address")
+            }
+            guard message.arguments.count <= Self.maximumArguments else {
+                throw Rejection("\(message.arguments.count) arguments; at most \(Self.maximumArguments) are accepted")
+            }
+            for case let .string(text) in message.arguments where text.utf8.count > Self.maximumStringLength {
+                throw Rejection("a string of \(text.utf8.count) bytes; at most \(Self.maximumStringLength) are accepted")
+            }
+            try handler(Request(message: message))
+        } catch let rejection as Rejection {
+            reject(message.address, rejection.reason, sender)
+        } catch {
+            reject(message.address, "\(error)", sender)
+        }
+    }
+
+    /// A message whose address is a pattern goes to every address it matches —
+    /// the server's own and `/voice/ID/…` of every voice — in order, each
+    /// checked and answered as if sent on its own; a pattern that matches
+    /// nothing is refused.
+    private func handle(pattern message: OSCMessage, from sender: SocketAddress) {
+        let pattern = OSCAddressPattern(message.address)
+        var addresses = handlers.keys.filter { pattern.matches($0) }
+        if message.address.hasPrefix("/voice/") {
+            for (id, record) in engine.voices {
+                for (suffix, address) in voiceAddresses where address.kinds.contains(record.kind) {
+                    let concrete = "/voice/\(id)/" + suffix
+                    if pattern.matches(concrete) { addresses.append(concrete) }
+                }
+            }
+        }
+        guard !addresses.isEmpty else { return reject(message.address, "the pattern matches no address", sender) }
+        for address in addresses.sorted() { dispatch(OSCMessage(address, message.arguments), from: sender) }
     }
 
     /// At most this many rejections are logged per second, so that a flood of bad
