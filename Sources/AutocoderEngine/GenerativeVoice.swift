@@ -205,8 +205,8 @@ final class GenerativeVoice: @unchecked Sendable {
         if let wanted {
             // The second signal is heard once its overlap-add is full; the width
             // moves over 50 ms, the two gains (cos, sin) interpolated within the call.
-            let full = streams.active.kernel.takeUnretainedValue().secondRunning >= streams.active.kernel.takeUnretainedValue().shape.fftSize
-            let target = full ? width : 0
+            let kernel = streams.active.kernel.takeUnretainedValue()
+            let target = kernel.secondRunning >= kernel.shape.fftSize ? width : 0
             let most = Float(count) / Float(0.05 * sampleRate)
             let start = widthHeard
             widthHeard += max(-most, min(most, target - widthHeard))

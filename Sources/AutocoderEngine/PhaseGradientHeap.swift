@@ -163,15 +163,13 @@ final class PhaseGradientHeap: @unchecked Sendable {
             let dn: Float = first ? 0 : second ? now[m] - before[m] : (3 * now[m] - 4 * before[m] + earlier[m]) / 2
             frequencyDerivative[m] = -frequencyScale * dn
         }
-        do {
-            // A peak's own frequency, from a parabola through its log magnitudes:
-            // the model's peaks are not the Hann lobes the formula assumes.
-            for m in 2..<(bins - 1) where now[m] >= now[m - 1] && now[m] > now[m + 1] {
-                let curvature = now[m - 1] - 2 * now[m] + now[m + 1]
-                guard curvature < 0 else { continue }
-                let offset = max(-0.5, min(0.5, 0.5 * (now[m - 1] - now[m + 1]) / curvature))
-                timeDerivative[m] = 2 * Float.pi * hop * (Float(m) + offset) / Float(2 * bins)
-            }
+        // A peak's own frequency, from a parabola through its log magnitudes:
+        // the model's peaks are not the Hann lobes the formula assumes.
+        for m in 2..<(bins - 1) where now[m] >= now[m - 1] && now[m] > now[m + 1] {
+            let curvature = now[m - 1] - 2 * now[m] + now[m + 1]
+            guard curvature < 0 else { continue }
+            let offset = max(-0.5, min(0.5, 0.5 * (now[m - 1] - now[m + 1]) / curvature))
+            timeDerivative[m] = 2 * Float.pi * hop * (Float(m) + offset) / Float(2 * bins)
         }
         if first {
             for m in 1..<bins { lastTimeDerivative[m] = timeDerivative[m] }
