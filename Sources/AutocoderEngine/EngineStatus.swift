@@ -16,6 +16,8 @@ public final class EngineStatus: @unchecked Sendable {
     public let blockFrames = ManagedAtomic<Int>(0)
     public let hops = ManagedAtomic<Int>(0)
     public let appliedCommands = ManagedAtomic<Int>(0)
+    /// Commands the render thread has taken off the command queue (see `SynthesisEngine.hasTaken`).
+    let takenCommands = ManagedAtomic<Int>(0)
     /// Commands refused because the queue to the render thread was full.
     public let droppedCommands = ManagedAtomic<Int>(0)
     /// Frames the recording tap could not take (the writer fell behind).

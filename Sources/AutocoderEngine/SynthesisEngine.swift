@@ -124,6 +124,8 @@ public final class SynthesisEngine: @unchecked Sendable {
 
     // Control-thread state (the control face).
     var registry: [Int: VoiceRecord] = [:]
+    /// Commands queued so far (`commandMark`).
+    private var queuedCommands = 0
     /// The FFT size and hop every generative voice plays at.
     public internal(set) var shape: SynthesisShape
     var decodeCapacity: (rows: Int, scratch: Int, output: Int)
@@ -199,8 +201,16 @@ public final class SynthesisEngine: @unchecked Sendable {
             status.droppedCommands.wrappingIncrement(ordering: .relaxed)
             return false
         }
+        queuedCommands += 1
         return true
     }
+
+    /// A mark of every command queued so far (control thread): `hasTaken(mark)`
+    /// tells when the render thread has taken them all.
+    public var commandMark: Int { queuedCommands }
+
+    /// Whether the render thread has taken every command queued before `mark`.
+    public func hasTaken(_ mark: Int) -> Bool { status.takenCommands.load(ordering: .acquiring) >= mark }
 
     /// IDs of the voices freed since the last call (control thread).
     public func takeFreedVoices() -> [Int] {
@@ -221,7 +231,12 @@ public final class SynthesisEngine: @unchecked Sendable {
                        input: UnsafePointer<Float>? = nil, inputChannels: Int = 0) {
         let started = Self.now()
         status.renderThread.store(UInt(pthread_self()), ordering: .relaxed)
-        while let command = commands.pop() { apply(command) }
+        var taken = 0
+        while let command = commands.pop() {
+            apply(command)
+            taken += 1
+        }
+        if taken > 0 { status.takenCommands.wrappingIncrement(by: taken, ordering: .releasing) }
         decodeAhead(frames: frames)
 
         let gainStep = Float(1 / (0.02 * sampleRate))

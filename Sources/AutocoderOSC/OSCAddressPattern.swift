@@ -27,6 +27,12 @@ public struct OSCAddressPattern: Sendable {
         return true
     }
 
+    /// Whether the address's first part could be `name` (`/voice/*/level`
+    /// and `/v*/2/pan` could reach a voice's address; `/latent/*` cannot).
+    public func firstPartMatches(_ name: String) -> Bool {
+        parts.count > 1 && Self.match(parts[1][...], Array(name.utf8)[...])
+    }
+
     private static func match(_ pattern: ArraySlice<UInt8>, _ name: ArraySlice<UInt8>) -> Bool {
         guard let first = pattern.first else { return name.isEmpty }
         let rest = pattern.dropFirst()

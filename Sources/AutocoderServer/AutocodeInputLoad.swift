@@ -49,7 +49,6 @@ final class AutocodeInputLoad {
     var isLoading: Bool { loading != nil }
 
     func handle(_ request: Request) throws {
-        try server.expectPath(request)
         let name = try request.string(0)
         let input = name == "device" ? name : try server.paths.resolve(name)
         guard coders.encoder != nil else { throw Rejection("no encoder loaded (send /load or /load/encoder first)") }
@@ -125,7 +124,7 @@ final class AutocodeInputLoad {
         sounding = built
         loading = nil
         server.logger.info("autocode input \(input): \(note)\(self.voice == AutocoderServer.autocodeVoiceID ? "" : " (voice \(self.voice))")")
-        if let ticket = pending.finish() { server.reply(Self.address, [.string(input)], to: ticket.requester) }
+        if let ticket = pending.finish() { server.finish(ticket, Self.address, [.string(input)], news: false) }
     }
 
     private func failed(_ error: Error) {

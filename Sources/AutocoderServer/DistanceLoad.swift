@@ -17,14 +17,13 @@ final class DistanceLoad {
     var isLoading: Bool { pending.isLoading }
 
     func handle(_ request: Request) throws {
-        try server.expectPath(request)
         let path = ModelBundle.anchor(from: try server.paths.resolve(try request.string(0))) + ".ord.npy"
         pending.replace(with: server.ticket(request), on: server)
         server.loads.submit(LoadJob(kind: Self.address, work: { [unowned self] _ in
             let table = try DistanceTable(contentsOf: path)
             return { [unowned self] in
                 server.distance = table
-                if let ticket = pending.finish() { server.reply("/loaded", [.string(path)], to: ticket.requester) }
+                if let ticket = pending.finish() { server.finish(ticket, "/loaded", [.string(path)]) }
             }
         }, failed: { [unowned self] error in
             if let ticket = pending.finish() { server.reject(ticket, error) }

@@ -82,6 +82,6 @@ final class FilterInputLoad {
             throw Rejection("\(error)")
         }
         server.settings[voice, default: VoiceSettings()].filterInput = reply
-        server.reply("/voice/input", [.int(Int32(voice))] + reply, to: ticket.requester)
+        server.finish(ticket, "/voice/input", [.int(Int32(voice))] + reply, news: false)
     }
 }

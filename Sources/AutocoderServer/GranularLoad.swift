@@ -28,7 +28,6 @@ final class GranularLoad {
     var isLoading: Bool { pending.isLoading }
 
     func handle(_ request: Request) throws {
-        try server.expectPath(request, arguments: 0...1)
         let anchor = request.count == 1 ? ModelBundle.anchor(from: try server.paths.resolve(try request.string(0))) : server.anchor
         try load(anchor: anchor, for: server.ticket(request))
     }
@@ -71,6 +70,6 @@ final class GranularLoad {
         }
         server.settings[voice, default: VoiceSettings()].granularTable = table
         server.logger.info("granular source \(anchor): \(table.frames) frames, \(table.neighbours) similar each\(voice == AutocoderServer.granularVoiceID ? "" : " (voice \(voice))")")
-        if let ticket = pending.finish() { server.reply("/loaded", [.string(anchor)], to: ticket.requester) }
+        if let ticket = pending.finish() { server.finish(ticket, "/loaded", [.string(anchor)]) }
     }
 }

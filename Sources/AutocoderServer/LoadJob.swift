@@ -15,6 +15,8 @@ final class LoadJob: @unchecked Sendable {
     let work: (LoadJob) throws -> () throws -> Void
     let failed: (Error) -> Void
     private let cancelled = ManagedAtomic<Bool>(false)
+    /// Its place in the order of submission (set by the worker).
+    var number = 0
     /// What `work` returned or threw; set by the worker before it hands the job back.
     var outcome: Result<() throws -> Void, Error>?
 

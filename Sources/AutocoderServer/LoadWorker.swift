@@ -21,6 +21,8 @@ final class LoadWorker: @unchecked Sendable {
     private var finished: [LoadJob] = []
     private var stopping = false
     private let wake: WakeSignal
+    /// Jobs submitted so far: each job's number is the count at its submission.
+    private var submitted = 0
 
     init(wake: WakeSignal) {
         self.wake = wake
@@ -36,6 +38,8 @@ final class LoadWorker: @unchecked Sendable {
         for old in finished + waiting + [running].compactMap({ $0 }) where old.kind == job.kind { old.cancel() }
         finished.removeAll { $0.kind == job.kind }
         waiting.removeAll { $0.kind == job.kind }
+        submitted += 1
+        job.number = submitted
         waiting.append(job)
         condition.signal()
     }
@@ -47,6 +51,21 @@ final class LoadWorker: @unchecked Sendable {
         let done = finished.filter { !$0.isCancelled }
         finished.removeAll()
         return done
+    }
+
+    /// A mark of every job submitted so far, for `hasFinished(through:)`.
+    var mark: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return submitted
+    }
+
+    /// Whether every job submitted up to `mark` has been handed back (taken by
+    /// `takeFinished`) or cancelled.
+    func hasFinished(through mark: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !(waiting + finished + [running].compactMap { $0 }).contains { $0.number <= mark && !$0.isCancelled }
     }
 
     /// Cancels every job and lets the thread end; waits at most `timeout`

@@ -52,7 +52,6 @@ final class ModelLoad {
     }
 
     func handle(_ request: Request) throws {
-        try server.expectPath(request)
         let path = try server.paths.resolve(try request.string(0))
         let selection = self.selection
         let shape = server.kernelShape, sampleRate = server.engine.sampleRate
@@ -96,6 +95,6 @@ final class ModelLoad {
         let level = model?.calibration.map { "; " + $0.summary } ?? ""
         let whose = self.voice == 1 ? "" : " into voice \(self.voice)"
         server.logger.info("loaded \(bundle.anchor)\(whose) (\(files))\(bundle.synthesis.map { ": " + $0.summary } ?? "")\(level)")
-        if let ticket = pending.finish() { server.reply("/loaded", [.string(bundle.anchor)], to: ticket.requester) }
+        if let ticket = pending.finish() { server.finish(ticket, "/loaded", [.string(bundle.anchor)]) }
     }
 }

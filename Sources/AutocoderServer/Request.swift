@@ -49,6 +49,12 @@ struct Request {
         return whole
     }
 
+    /// Argument `index` as a float, once its declaration has checked its range.
+    func float(_ index: Int) throws -> Float { Float(try number(index)) }
+
+    /// Argument `index` as a whole number, once its declaration has checked its range.
+    func integer(_ index: Int) throws -> Int { try integer(index, in: Int.min...Int.max) }
+
     func string(_ index: Int) throws -> String {
         guard case let .string(value) = message.arguments[index] else {
             throw Rejection("argument \(index + 1) has \(message.arguments[index].typeName); expected a string")

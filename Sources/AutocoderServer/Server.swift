@@ -68,7 +68,7 @@ public final class AutocoderServer: @unchecked Sendable {
     /// The output playing now.
     public var output: AudioOutput { audio.current }
     private let socket: UDPSocket
-    private let recorder: Recorder
+    let recorder: Recorder
     let logger: Logger
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let replyAddress: SocketAddress?
@@ -84,14 +84,12 @@ public final class AutocoderServer: @unchecked Sendable {
     /// mel part), which the autocode voice plays too.
     var synthesisDecoder: Decoder?
     var encoder: Encoder?
-    private var requestedShape: SynthesisShape
+    private(set) var requestedShape: SynthesisShape
     var kernelShape: SynthesisShape
     /// Voice 1's model, whole: what `/voice/new` without an anchor plays.
     var bundle: ModelBundle
     /// The sounding model's level calibration (its make-up gain).
     var calibration: LevelCalibration?
-    /// Per-voice addresses by suffix (`latent`, `granular/size`, …).
-    var voiceAddresses: [String: VoiceAddress] = [:]
     /// Settings of the granular and autocode voices, by ID.
     var settings: [Int: VoiceSettings] = [:]
     var granularLoads: [Int: GranularLoad] = [:]
@@ -103,14 +101,21 @@ public final class AutocoderServer: @unchecked Sendable {
     /// Who asked for each voice being freed.
     var freeRequesters: [Int: SocketAddress] = [:]
     var distance: DistanceTable?
-    private var windowSkip = 1024
-    private var received = 0
-    private var rejected = 0
-    private var random = SystemRandomNumberGenerator()
-    private var handlers: [String: (Request) throws -> Void] = [:]
+    var windowSkip = 1024
+    private(set) var received = 0
+    private(set) var rejected = 0
+    var random = SystemRandomNumberGenerator()
+    /// Every address the server answers.
+    let commands = OSCCommandTable.standard
+    /// The arguments last accepted at each setting's address (`settingKey`), for OSCQuery's VALUE.
+    var settingValues: [String: [OSCArgument]] = [:]
+    /// The clients registered with /notify.
+    var clients = NotifiedClients()
+    /// Replies waiting for the engine to take what came before them (/done, /synced).
+    var completions: [Completion] = []
     let paths: PathPolicy
     /// Who hears that a take ended by itself.
-    private var recordingListeners = RecordingListeners()
+    var recordingListeners = RecordingListeners()
 
     // The slow requests, each from its check to its reply.
     lazy var modelLoads = [
@@ -165,7 +170,6 @@ public final class AutocoderServer: @unchecked Sendable {
         audio = OutputSupervisor(output: output, engine: engine, request: configuration.output)
         try audio.start()
         for event in audio.takeEvents() { report(event) }
-        installHandlers()
     }
 
     /// What `serve` prints once it is ready.
@@ -198,6 +202,8 @@ public final class AutocoderServer: @unchecked Sendable {
             applyFinishedLoads()
             engine.collectRetired()
             announceFreedVoices()
+            sendCompletions()
+            sendPeriodicStatus()
             for event in audio.takeEvents() { report(event) }
             if let failure = recorder.takeFailure() {
                 logger.error("recording stopped: \(failure)")
@@ -284,28 +290,12 @@ public final class AutocoderServer: @unchecked Sendable {
             if OSCAddressPattern.isPattern(message.address) {
                 handle(pattern: message, from: sender)
             } else {
-                dispatch(message, from: sender)
+                do {
+                    dispatch(message, to: try commands.resolve(message.address, voices: engine.voices), from: sender)
+                } catch {
+                    reject(message.address, (error as? Rejection)?.reason ?? "\(error)", sender)
+                }
             }
-        }
-    }
-
-    /// Checks one message against its address's handler and runs it, or refuses it.
-    private func dispatch(_ message: OSCMessage, from sender: SocketAddress) {
-        do {
-            guard let handler = try handlers[message.address] ?? voiceHandler(for: message.address) else {
-                throw Rejection("unknown address")
-            }
-            guard message.arguments.count <= Self.maximumArguments else {
-                throw Rejection("\(message.arguments.count) arguments; at most \(Self.maximumArguments) are accepted")
-            }
-            for case let .string(text) in message.arguments where text.utf8.count > Self.maximumStringLength {
-                throw Rejection("a string of \(text.utf8.count) bytes; at most \(Self.maximumStringLength) are accepted")
-            }
-            try handler(Request(message: message))
-        } catch let rejection as Rejection {
-            reject(message.address, rejection.reason, sender)
-        } catch {
-            reject(message.address, "\(error)", sender)
         }
     }
 
@@ -314,18 +304,34 @@ public final class AutocoderServer: @unchecked Sendable {
     /// checked and answered as if sent on its own; a pattern that matches
     /// nothing is refused.
     private func handle(pattern message: OSCMessage, from sender: SocketAddress) {
-        let pattern = OSCAddressPattern(message.address)
-        var addresses = handlers.keys.filter { pattern.matches($0) }
-        if message.address.hasPrefix("/voice/") {
-            for (id, record) in engine.voices {
-                for (suffix, address) in voiceAddresses where address.kinds.contains(record.kind) {
-                    let concrete = "/voice/\(id)/" + suffix
-                    if pattern.matches(concrete) { addresses.append(concrete) }
-                }
+        let matches = commands.matches(OSCAddressPattern(message.address), voices: engine.voices)
+        guard !matches.isEmpty else { return reject(message.address, "the pattern matches no address", sender) }
+        for match in matches { dispatch(OSCMessage(match.address, message.arguments), to: match, from: sender) }
+    }
+
+    /// Checks one message against its declaration and runs its handler, or refuses it.
+    private func dispatch(_ message: OSCMessage, to address: OSCCommandTable.Address, from sender: SocketAddress) {
+        do {
+            guard message.arguments.count <= Self.maximumArguments else {
+                throw Rejection("\(message.arguments.count) arguments; at most \(Self.maximumArguments) are accepted")
             }
+            for case let .string(text) in message.arguments where text.utf8.count > Self.maximumStringLength {
+                throw Rejection("a string of \(text.utf8.count) bytes; at most \(Self.maximumStringLength) are accepted")
+            }
+            let request = Request(message: message)
+            try address.command.signature.check(request)
+            switch address.command.target {
+            case let .server(handle): try handle(self, request)
+            case let .voice(_, _, handle): try handle(self, address.voice!, request)
+            }
+            if case .setting = address.command.value {
+                settingValues[Self.settingKey(address)] = address.command.signature.normalised(message.arguments)
+            }
+        } catch let rejection as Rejection {
+            reject(message.address, rejection.reason, sender)
+        } catch {
+            reject(message.address, "\(error)", sender)
         }
-        guard !addresses.isEmpty else { return reject(message.address, "the pattern matches no address", sender) }
-        for address in addresses.sorted() { dispatch(OSCMessage(address, message.arguments), from: sender) }
     }
 
     /// At most this many rejections are logged per second, so that a flood of bad
@@ -365,7 +371,8 @@ public final class AutocoderServer: @unchecked Sendable {
         send(OSCMessage("/error", [.string(address), .string(reason)]), to: replyDestination(sender))
     }
 
-    private func replyDestination(_ sender: SocketAddress) -> SocketAddress {
+    func replyDestination(_ sender: SocketAddress) -> SocketAddress {
+        if let registered = clients.destination(of: sender) { return registered }
         if let replyAddress { return replyAddress }
         var destination = sender
         destination.setPort(configuration.replyPort)
@@ -386,132 +393,13 @@ public final class AutocoderServer: @unchecked Sendable {
         LoadTicket(address: request.address, requester: lastSender!)
     }
 
-    /// Checks the count of a request whose first argument is a path. More
-    /// strings than it takes usually mean a client split the path at its
-    /// spaces (Pd does, for a path typed into a message box): say so.
-    func expectPath(_ request: Request, arguments range: ClosedRange<Int> = 1...1) throws {
-        do {
-            try request.expect(arguments: range)
-        } catch let rejection as Rejection {
-            guard request.count > range.upperBound, case .string = request.message.arguments[0] else { throw rejection }
-            throw Rejection(rejection.reason + "; " + Self.splitPathHint)
-        }
-    }
-
     static let splitPathHint = "was a path with a space split in two? Send it as one string ([autocoder-client] in Pd joins it)"
 
-    private func send(_ message: OSCMessage, to destination: SocketAddress) {
+    func send(_ message: OSCMessage, to destination: SocketAddress) {
         socket.send(OSCCodec.encode(message), to: destination)
     }
 
-    private func installHandlers() {
-        func on(_ address: String, _ handler: @escaping (Request) throws -> Void) { handlers[address] = handler }
-
-        // Kept from autocoder_remote.py.
-        on("/sanity/check") { [unowned self] _ in reply("/sanity", [.string("checked")]) }
-        on("/quit") { [unowned self] request in
-            try request.expect(arguments: 0...0)
-            guard configuration.quitAllowed else { throw Rejection("disabled (the server was started with --no-quit)") }
-            requestStop()
-        }
-        for load in modelLoads {
-            on(load.address) { request in try load.handle(request) }
-        }
-        on("/decode") { [unowned self] request in try decode(request) }
-        on("/encode") { [unowned self] request in try encode(request) }
-        on("/load/distance") { [unowned self] request in try distanceLoad.handle(request) }
-        on("/distance/windowskip") { [unowned self] request in
-            try request.expect(arguments: 1...1)
-            windowSkip = try request.integer(0, in: 1...1 << 24)
-        }
-        on("/distance/get_index") { [unowned self] request in
-            try request.expect(arguments: 3...3)
-            let table = try loadedDistance()
-            let start = try request.integer(0, in: 0...table.frames - 1)
-            let pool = try request.integer(1, in: 1...table.neighbours)
-            let power = Double(try request.float(2, in: 0.001...1000))
-            let index = table.next(from: start, pool: pool, power: power, using: &random)
-            reply("/distance/frame_index", [.int(Int32(index))])
-            reply("/distance/sample_index", [.int(Int32(clamping: index * windowSkip))])
-        }
-        on("/distance/get_indexes") { [unowned self] request in
-            try request.expect(arguments: 1...1)
-            let table = try loadedDistance()
-            let index = try request.integer(0, in: 0...table.frames - 1)
-            reply("/distance/indexes", table.row(index).map { .int(Int32($0)) })
-        }
-        on("/deep") { request in
-            try request.expect(arguments: 0...1)
-            if request.count == 1 { _ = try request.integer(0, in: 0...1) }
-        }
-        // The Max external's names (/open and /open/fft are among the model loads):
-        // it tells the server the output size it expects of the model.
-        on("/output_size") { [unowned self] request in
-            try request.expect(arguments: 1...1)
-            let size = try request.integer(0, in: 1...1 << 24)
-            guard let decoder else { throw Rejection("no decoder loaded") }
-            guard size == decoder.outputCount else {
-                throw Rejection("the loaded model makes \(decoder.outputCount) values, not \(size)")
-            }
-            reply("/output_size", [.int(Int32(size))])
-        }
-
-        // This server's own controls.
-        on("/" + EngineParameter.gain.rawValue) { [unowned self] request in
-            try request.expect(arguments: 1...1)
-            engine.send(.parameter(.gain, try request.float(0, in: EngineParameter.gain.range)))
-        }
-        on("/fft") { [unowned self] request in
-            try request.expect(arguments: 1...2)
-            let fft = try request.integer(0, in: 1...1 << 20)
-            let hop = request.count == 2 ? try request.integer(1, in: 1...1 << 20)
-                : SynthesisShape.defaultHop(keeping: requestedShape.hop, fftSize: fft)
-            try reshape(fftSize: fft, hop: hop)
-        }
-        on("/hop") { [unowned self] request in
-            try request.expect(arguments: 1...1)
-            try reshape(fftSize: requestedShape.fftSize, hop: try request.integer(0, in: 1...1 << 20))
-        }
-        on("/record/start") { [unowned self] request in
-            recordingListeners.add(replyDestination(lastSender!))
-            try startRecording(request)
-        }
-        on("/record/stop") { [unowned self] request in
-            recordingListeners.add(replyDestination(lastSender!))
-            try request.expect(arguments: 0...0)
-            do {
-                let state = try recorder.stop()
-                reply("/record/stopped", [.string(state.path ?? ""), .int(Int32(clamping: state.frames))])
-            } catch let error as SoundFileError {
-                throw Rejection(error.problem)
-            }
-        }
-        on("/status") { [unowned self] request in
-            recordingListeners.add(replyDestination(lastSender!))
-            try request.expect(arguments: 0...0)
-            sendStatus()
-        }
-        installVoiceAddresses(on)
-    }
-
-    // MARK: Handlers
-
-    private func decode(_ request: Request) throws {
-        guard let decoder else { throw Rejection("no decoder loaded") }
-        let given = try request.numbers(maximum: decoder.latentCount)
-        let latent = given + [Float](repeating: 0, count: decoder.latentCount - given.count)
-        reply("/decoded", decoder.decode(latent).map { .float($0) })
-        engine.send(.latent(LatentVector(latent.map { min(1, max(0, $0)) })))
-    }
-
-    private func encode(_ request: Request) throws {
-        guard let encoder else { throw Rejection("no encoder loaded (send /load/encoder first)") }
-        let given = try request.numbers(maximum: encoder.inputCount)
-        let frame = given + [Float](repeating: 0, count: encoder.inputCount - given.count)
-        reply("/encoded", encoder.encode(frame).map { .float($0) })
-    }
-
-    private func loadedDistance() throws -> DistanceTable {
+    func loadedDistance() throws -> DistanceTable {
         guard let distance else {
             throw Rejection(distanceLoad.isLoading ? "no distance table loaded yet (one is loading: wait for its /loaded)"
                                                    : "no distance table loaded (send /load/distance first)")
@@ -525,7 +413,7 @@ public final class AutocoderServer: @unchecked Sendable {
         for load in autocodeLoads.values { load.followModelChange() }
     }
 
-    private func reshape(fftSize: Int, hop: Int) throws {
+    func reshape(fftSize: Int, hop: Int) throws {
         let shape: SynthesisShape
         switch SynthesisShape.validated(fftSize: fftSize, hop: hop) {
         case let .success(valid): shape = valid
@@ -535,71 +423,5 @@ public final class AutocoderServer: @unchecked Sendable {
         kernelShape = shape.scaled(toSampleRate: engine.sampleRate)
         engine.reshape(kernelShape)
         followModelChange()
-    }
-
-    private func startRecording(_ request: Request) throws {
-        try expectPath(request, arguments: 0...2)
-        let path = request.count >= 1 ? try request.string(0) : Self.defaultRecordingName()
-        var format = configuration.recordFormat
-        if request.count == 2 {
-            // Pd and Max send a typed 24 as a number.
-            let given = try request.message.arguments[1].number.map { String(format: "%g", $0) } ?? request.string(1)
-            guard let chosen = SoundFileWriter.SampleFormat(rawValue: given) else {
-                // "my take.wav" from Pd arrives as "my" and "take.wav".
-                let looksSplit = given.contains(".") || given.contains("/") || (try? SoundFileContainer(path: path)) == nil
-                throw Rejection("format must be \"float\" or \"24\", not \"\(given)\"" + (looksSplit ? "; " + Self.splitPathHint : ""))
-            }
-            format = chosen
-        }
-        let absolute = try paths.resolve(path)
-        do {
-            try recorder.start(path: absolute, format: format)
-        } catch let error as SoundFileError {
-            throw Rejection(error.description)
-        }
-        logger.info("recording to \(absolute)")
-        reply("/record/started", [.string(absolute)])
-    }
-
-    private static func defaultRecordingName() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "autocoder-\(formatter.string(from: Date())).wav"
-    }
-
-    private func sendStatus() {
-        let status = engine.status
-        let recording = recorder.state
-        reply("/status", [
-            .string(anchor),
-            .int(Int32(engine.sampleRate)),
-            .int(Int32(output.blockSize)),
-            .int(Int32(kernelShape.fftSize)),
-            .int(Int32(kernelShape.hop)),
-            .float(Float(status.load * 100)),
-            .float(Float(status.takePeakLoad() * 100)),
-            .int(Int32(clamping: status.xruns.load(ordering: .relaxed))),
-            .int(Int32(clamping: received)),
-            .int(Int32(clamping: rejected)),
-            .int(recording.isRecording ? 1 : 0),
-            .string(recording.path ?? ""),
-            .int(Int32(clamping: recording.frames)),
-            .int(status.isPlaying ? 1 : 0),
-            .int(status.isWalking ? 1 : 0),
-            .string(audio.state),
-            .int(Int32(clamping: status.droppedCommands.load(ordering: .relaxed))),
-            .int(Int32(clamping: status.tapDroppedFrames.load(ordering: .relaxed))),
-            .int(settings[Self.granularVoiceID]?.granularPlaying == true ? 1 : 0),
-            .int(Int32(clamping: status.granularFrame.load(ordering: .relaxed))),
-            .int(settings[Self.autocodeVoiceID]?.autocodePlaying == true ? 1 : 0),
-            .string(settings[Self.autocodeVoiceID]?.autocodeInput ?? ""),
-            .string(recording.endReason ?? ""),
-            .int(Int32(clamping: status.nonFiniteBlocks.load(ordering: .relaxed))),
-            .float(status.limiterReduction),
-            .int(Int32(clamping: status.limitedSamples.load(ordering: .relaxed))),
-            .float(Float(calibration?.makeUpDecibels ?? 0)),
-            .int(Int32(engine.voices.count)),
-        ])
-        reply("/status/latent", status.latent(count: decoder?.latentCount ?? 8).map { .float($0) })
     }
 }
