@@ -20,6 +20,12 @@ public final class EngineStatus: @unchecked Sendable {
     let takenCommands = ManagedAtomic<Int>(0)
     /// Commands refused because the queue to the render thread was full.
     public let droppedCommands = ManagedAtomic<Int>(0)
+    /// Scheduled commands (`send(_:to:atFrame:)`) not applied yet: the control
+    /// side adds one per command, the render thread takes it off once applied.
+    public let scheduledCommands = ManagedAtomic<Int>(0)
+    /// Scheduled commands whose frame had passed when the render thread took
+    /// them: applied at the start of the next render call instead.
+    public let lateCommands = ManagedAtomic<Int>(0)
     /// Frames the recording tap could not take (the writer fell behind).
     public let tapDroppedFrames = ManagedAtomic<Int>(0)
     /// Output samples at or above full scale: none, with the limiter in place.

@@ -6,8 +6,9 @@
 //
 // The decode of the hops a render call will play may be done ahead, for all
 // voices at once (`SynthesisEngine+Decoding.swift`): the walk and glide move
-// per hop, never per sample, and commands arrive only between render calls,
-// so the latent values a hop plays are known at the start of the call.
+// per hop, never per sample, and commands arrive only between render calls
+// (or the parts of one split at a scheduled command), so the latent values a
+// hop plays are known at the start of the call (or part).
 //
 // Render thread only, like everything it touches.
 

@@ -1,6 +1,7 @@
 // The engine's control face: everything the control thread does to voices —
 // add one of any kind, give a voice another model or source, reshape every
 // generative voice, route, free, send a command — and what it knows of them.
+// (Commands for a given frame: `SynthesisEngine+Schedule.swift`.)
 // Kernels are built and objects retained here, so nothing outside this module
 // handles `Unmanaged` or builds a synthesis kernel.
 //
@@ -73,12 +74,17 @@ extension SynthesisEngine {
     /// sets the master gain, whichever voice it is sent to.
     @discardableResult
     public func send(_ command: VoiceCommand, to id: Int = 1) -> Bool {
+        record(command, to: id)
+        return enqueue(.voice(id: id, command))
+    }
+
+    /// What the registry keeps of a command sent (or scheduled) to voice `id`.
+    func record(_ command: VoiceCommand, to id: Int) {
         switch command {
         case let .level(value): registry[id]?.level = value
         case let .route(out, pan): registry[id]?.out = out; registry[id]?.pan = pan
         default: break
         }
-        return enqueue(.voice(id: id, command))
     }
 
     /// Adds a generative voice playing `model` at the engine's shape; with

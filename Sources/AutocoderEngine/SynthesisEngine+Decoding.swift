@@ -5,8 +5,10 @@
 // spans many hops, a voice's hops are batched too.
 //
 // Exact: the walk and glide move per hop and commands arrive only between
-// render calls, so the latent values of this call's hops are known now. A
-// voice that is taking over after a reshape (two streams) decodes inline.
+// render calls, or between the parts a call is split into at the frames of
+// scheduled commands (each part decoded ahead as a call of its own), so the
+// latent values of a part's hops are known at its start. A voice that is
+// taking over after a reshape (two streams) decodes inline.
 //
 // Render thread only (`decodeAhead`); `DecodeBuffers` are built on the
 // control thread, sized for the voices and models in use, and swapped in.
@@ -59,7 +61,7 @@ final class DecodeBuffers: @unchecked Sendable {
 }
 
 extension SynthesisEngine {
-    /// Decodes the hops the next `frames` samples will play, batched by decoder.
+    /// Decodes the hops the next `frames` samples (a call, or a part of one) will play, batched by decoder.
     func decodeAhead(frames: Int) {
         let buffers = decodeBuffers.takeUnretainedValue()
         for s in 0..<slotCount {

@@ -13,11 +13,14 @@
 //   second one to be freed off the audio thread. `Unmanaged` never leaves this
 //   module.
 // - The render thread calls `render` only. It never allocates, locks, logs or
-//   waits: it applies queued commands at the start of each call.
+//   waits: it applies queued commands at the start of each call, and
+//   scheduled ones at their frame (`SynthesisEngine+Schedule.swift`), the
+//   call split there.
 // - Figures leave through the atomics of `status` (and each voice's
 //   `VoiceStatus`); output samples leave through the `tap` ring, which a
 //   recorder drains on its own thread.
 
+import Atomics
 import AutocoderDSP
 import AutocoderModel
 import Foundation
@@ -83,11 +86,21 @@ public final class SynthesisEngine: @unchecked Sendable {
     public static let maxID = 1100
 
     private let commands = SPSCQueue<EngineCommand>(capacity: 8192)
+    /// Scheduled commands on their way to the render thread's heap, which
+    /// holds them until their frame; each holds as many as may be pending.
+    let scheduleQueue = SPSCQueue<ScheduledCommand>(capacity: SynthesisEngine.scheduleCapacity)
+    let schedule = CommandHeap(capacity: SynthesisEngine.scheduleCapacity)
+    /// The sample clock's line against the wall clock (`SampleClockLine`): its
+    /// offset in nanoseconds, published by the render thread; `Int64.min` before the first call.
+    let clockOffset = ManagedAtomic<Int64>(.min)
     let retirement = Retirement()
     /// IDs of freed voices, for the control thread to announce.
     private let freedVoices = SPSCQueue<Int>(capacity: 2048)
 
     // Render-thread state. Only `render` (and `init`/`deinit`) touch these.
+    /// The sample clock: frames rendered before the current call.
+    var clock = 0
+    var clockLine: SampleClockLine
     let slots: UnsafeMutablePointer<VoiceSlot>
     var slotCount = 0
     /// Slot index of each ID, −1 for none.
@@ -146,6 +159,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         precondition(model.latentCount <= LatentVector.capacity, "too many latent dimensions")
         precondition(channels >= 1 && maxVoices >= 1, "invalid engine")
         sampleRate = kernel.sampleRate
+        clockLine = SampleClockLine(sampleRate: kernel.sampleRate)
         self.channels = channels
         self.maxVoices = maxVoices + 2   // and the unprefixed granular and autocode voices
         shape = kernel.shape
@@ -182,6 +196,8 @@ public final class SynthesisEngine: @unchecked Sendable {
 
     deinit {
         while let command = commands.pop() { command.forEachCarried { $0.release() } }
+        while let scheduled = scheduleQueue.pop() { scheduled.command.forEachCarried { $0.release() } }
+        while let scheduled = schedule.removeFirst() { scheduled.command.forEachCarried { $0.release() } }
         for s in 0..<slotCount { slots[s].content.forEachObject(retirement.retire) }
         retirement.collect()
         decodeBuffers.release()
@@ -227,25 +243,64 @@ public final class SynthesisEngine: @unchecked Sendable {
     /// Renders `frames` interleaved frames of `channels` channels into `output`.
     /// `input`, when given, holds `frames` interleaved frames of `inputChannels`
     /// channels for the autocode voices. Real-time safe.
+    ///
+    /// The call is split at the frames of scheduled commands: each part is
+    /// played as a call of its own would be (its hops decoded ahead, then its
+    /// samples), the commands due at its start applied first.
     public func render(_ output: UnsafeMutablePointer<Float>, frames: Int,
                        input: UnsafePointer<Float>? = nil, inputChannels: Int = 0) {
         let started = Self.now()
         status.renderThread.store(UInt(pthread_self()), ordering: .relaxed)
+        anchorClock()
         var taken = 0
         while let command = commands.pop() {
             apply(command)
             taken += 1
         }
         if taken > 0 { status.takenCommands.wrappingIncrement(by: taken, ordering: .releasing) }
-        decodeAhead(frames: frames)
+        takeScheduled()
 
+        var clipped = 0
+        var done = 0
+        repeat {
+            let end = applyScheduled(at: done, frames: frames)
+            decodeAhead(frames: end - done)
+            clipped += renderPart(output, from: done, to: end, input: input, inputChannels: inputChannels)
+            done = end
+        } while done < frames
+        var reduction: Float = 0, limited = 0
+        for limiter in limiters {
+            reduction = max(reduction, limiter.takeGainReduction())
+            limited += limiter.limitedSamples
+        }
+        status.publishLimiter(reduction: reduction, limitedSamples: limited)
+
+        let fitted = tap.write(output, count: frames * channels)
+        if fitted < frames * channels {
+            status.tapDroppedFrames.wrappingIncrement(by: (frames * channels - fitted) / channels, ordering: .relaxed)
+        }
+        if clipped > 0 { status.clippedSamples.wrappingIncrement(by: clipped, ordering: .relaxed) }
+        clock += frames
+        status.renderedFrames.wrappingIncrement(by: frames, ordering: .relaxed)
+        status.blockFrames.store(frames, ordering: .relaxed)
+        let elapsed = Self.now() - started
+        let load = elapsed / (Double(frames) / sampleRate)
+        smoothedLoad = smoothedLoad == 0 ? load : 0.95 * smoothedLoad + 0.05 * load
+        status.publish(load: smoothedLoad, instantLoad: load)
+    }
+
+    /// Frames [start, end) of the call: every voice, mixed, at the gain, through
+    /// the limiter, into `output`. Returns how many samples reached full scale.
+    @inline(__always)
+    private func renderPart(_ output: UnsafeMutablePointer<Float>, from start: Int, to end: Int,
+                            input: UnsafePointer<Float>?, inputChannels: Int) -> Int {
         let gainStep = Float(1 / (0.02 * sampleRate))
         let levelStep = gainStep
         let fadeStep = Float(1 / (0.05 * sampleRate))
         var clipped = 0
-        var done = 0
-        while done < frames {
-            let count = min(frames - done, Self.chunk)
+        var done = start
+        while done < end {
+            let count = min(end - done, Self.chunk)
             mix.update(repeating: 0, count: count * channels)
             let mono = monoInput(input, channels: inputChannels, from: done, count: count)
             var s = 0
@@ -276,24 +331,7 @@ public final class SynthesisEngine: @unchecked Sendable {
             done += count
             sendClock += count
         }
-        var reduction: Float = 0, limited = 0
-        for limiter in limiters {
-            reduction = max(reduction, limiter.takeGainReduction())
-            limited += limiter.limitedSamples
-        }
-        status.publishLimiter(reduction: reduction, limitedSamples: limited)
-
-        let fitted = tap.write(output, count: frames * channels)
-        if fitted < frames * channels {
-            status.tapDroppedFrames.wrappingIncrement(by: (frames * channels - fitted) / channels, ordering: .relaxed)
-        }
-        if clipped > 0 { status.clippedSamples.wrappingIncrement(by: clipped, ordering: .relaxed) }
-        status.renderedFrames.wrappingIncrement(by: frames, ordering: .relaxed)
-        status.blockFrames.store(frames, ordering: .relaxed)
-        let elapsed = Self.now() - started
-        let load = elapsed / (Double(frames) / sampleRate)
-        smoothedLoad = smoothedLoad == 0 ? load : 0.95 * smoothedLoad + 0.05 * load
-        status.publish(load: smoothedLoad, instantLoad: load)
+        return clipped
     }
 
     /// Slot `s`'s next `count` samples into `voiceMix` (and its second signal
@@ -371,7 +409,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
-    private func apply(_ command: EngineCommand) {
+    func apply(_ command: EngineCommand) {
         status.appliedCommands.wrappingIncrement(ordering: .relaxed)
         switch command {
         case let .voice(_, .parameter(.gain, value)):

@@ -1,4 +1,5 @@
-// OSC messages as Swift values, encoded and decoded by liblo.
+// OSC messages as Swift values, encoded and decoded by liblo; bundles (with
+// their time tags, nested or not) laid out and taken apart here.
 //
 // Values and pure functions: any thread (never the audio thread: they allocate).
 
@@ -83,34 +84,51 @@ public struct OSCDecodingError: Error, CustomStringConvertible, Equatable {
 }
 
 public enum OSCCodec {
-    /// The messages in one datagram: a message, or a bundle (nested bundles flattened).
+    private static let bundleMarker = Array("#bundle\0".utf8)
+
+    /// The messages in one datagram: a message, or a bundle (nested bundles
+    /// flattened, in order, their time tags dropped).
     public static func decode(_ datagram: [UInt8]) throws -> [OSCMessage] {
-        if datagram.starts(with: Array("#bundle\0".utf8)) {
-            return try decodeBundle(datagram[...])
-        }
-        return [try decodeMessage(datagram)]
+        try decodeTimed(datagram).map(\.message)
     }
 
-    private static func decodeBundle(_ bytes: ArraySlice<UInt8>) throws -> [OSCMessage] {
-        var messages: [OSCMessage] = []
+    /// The messages in one datagram, in order, each with the time tag of the
+    /// innermost bundle holding it (a message on its own: `.immediately`).
+    /// A nested bundle keeps its own tag, as sent, even one earlier than its
+    /// parent's (which OSC 1.0 forbids): what to make of that is the caller's.
+    public static func decodeTimed(_ datagram: [UInt8]) throws -> [OSCTimedMessage] {
+        if datagram.starts(with: bundleMarker) {
+            var messages: [OSCTimedMessage] = []
+            try decodeBundle(datagram[...], into: &messages)
+            return messages
+        }
+        return [OSCTimedMessage(try decodeMessage(datagram))]
+    }
+
+    private static func decodeBundle(_ bytes: ArraySlice<UInt8>, into messages: inout [OSCTimedMessage]) throws {
         var position = bytes.startIndex + 16   // "#bundle\0" and the time tag
         guard position <= bytes.endIndex else { throw OSCDecodingError(reason: "bundle header is truncated") }
+        let time = OSCTimeTag(bigEndian(bytes[bytes.startIndex + 8..<position]))
         while position < bytes.endIndex {
             guard position + 4 <= bytes.endIndex else { throw OSCDecodingError(reason: "bundle element size is truncated") }
-            let size = bytes[position..<position + 4].reduce(0) { $0 << 8 | Int($1) }
+            let size = Int(bigEndian(bytes[position..<position + 4]))
             position += 4
             guard size > 0, size % 4 == 0, position + size <= bytes.endIndex else {
                 throw OSCDecodingError(reason: "bundle element of \(size) bytes does not fit the datagram")
             }
             let element = bytes[position..<position + size]
-            if element.starts(with: Array("#bundle\0".utf8)) {
-                messages += try decodeBundle(element)
+            if element.starts(with: bundleMarker) {
+                try decodeBundle(element, into: &messages)
             } else {
-                messages.append(try decodeMessage(Array(element)))
+                messages.append(OSCTimedMessage(try decodeMessage(Array(element)), time: time))
             }
             position += size
         }
-        return messages
+    }
+
+    /// The unsigned big-endian number in `bytes` (at most 8 of them).
+    private static func bigEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     private static func decodeMessage(_ bytes: [UInt8]) throws -> OSCMessage {
@@ -178,4 +196,21 @@ public enum OSCCodec {
         bytes.withUnsafeMutableBytes { _ = lo_message_serialise(m, message.address, $0.baseAddress, nil) }
         return bytes
     }
+
+    /// The datagram of a bundle for `time` holding `elements` (messages, and
+    /// bundles with their own tags), each preceded by its size.
+    public static func encodeBundle(time: OSCTimeTag, elements: [OSCBundleElement]) -> [UInt8] {
+        var bytes = bundleMarker + word(UInt32(truncatingIfNeeded: time.value >> 32)) + word(UInt32(truncatingIfNeeded: time.value))
+        for element in elements {
+            let encoded = switch element {
+            case let .message(message): encode(message)
+            case let .bundle(time, elements): encodeBundle(time: time, elements: elements)
+            }
+            bytes += word(UInt32(encoded.count)) + encoded
+        }
+        return bytes
+    }
+
+    /// Four big-endian bytes.
+    private static func word(_ value: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
 }

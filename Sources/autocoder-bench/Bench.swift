@@ -29,6 +29,8 @@ struct Bench {
         if CommandLine.arguments.dropFirst().contains("filter") { return try filterVoices(model: root + "/models/drone.wav") }
         // `autocoder-bench phase`: only the phase modes' figures.
         if CommandLine.arguments.dropFirst().contains("phase") { return try phaseReconstruction() }
+        // `autocoder-bench schedule`: only the figures of scheduled commands.
+        if CommandLine.arguments.dropFirst().contains("schedule") { return try scheduledCommands(model: root + "/models/drone.wav") }
         for (label, kind, anchor, target) in [
             ("decode, shallow 8-1000-512", "shallow", "Tests/Fixtures/models/new-full-shallow", "≤ 50 µs"),
             ("decode, deep 8-16-…-1000-512", "deep", "Tests/Fixtures/models/new-full-deep", "—"),
@@ -56,6 +58,7 @@ struct Bench {
         try voiceScaling(model: model)
         try filterVoices(model: model)
         try phaseReconstruction()
+        try scheduledCommands(model: model)
         for block in [64, 128, 256, 512, 1024] {
             let load = try callbackLoad(model: model, block: block)
             print(row("render callback load, block \(block)", String(format: "%.2f%% mean, p99 %.1f%%, max %.1f%%", load.mean, load.p99, load.max), "< 100%"))
@@ -247,7 +250,9 @@ struct Bench {
         callbackLoad(try engine(model: model), block: block)
     }
 
-    static func callbackLoad(_ engine: SynthesisEngine, block: Int, seconds: Double = 30) -> (mean: Double, p99: Double, max: Double) {
+    /// `between(k)` runs before call `k`, untimed (to send or schedule commands).
+    static func callbackLoad(_ engine: SynthesisEngine, block: Int, seconds: Double = 30,
+                             between: (Int) -> Void = { _ in }) -> (mean: Double, p99: Double, max: Double) {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
         defer { buffer.deallocate() }
         var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000)
@@ -255,6 +260,7 @@ struct Bench {
         var total = 0.0
         let calls = Int(seconds * 44100) / block
         for call in 0..<calls {
+            between(call)
             let start = DispatchTime.now().uptimeNanoseconds
             engine.render(buffer, frames: block)
             let elapsed = DispatchTime.now().uptimeNanoseconds - start

@@ -239,6 +239,10 @@ import Testing
         #expect(text.contains("render-thread allocations: 0 (0 bytes)"), "\(text)")
         #expect(text.contains("batched-decode allocations: 0 (0 bytes)"), "\(text)")
         #expect(!text.contains("limiter: 0 samples reduced"), "the limiter was driven: \(text)")
+        // Scheduled commands went through it too: some late, and the schedule filled up.
+        let line = text.split(separator: "\n").first { $0.hasPrefix("scheduled commands: ") } ?? ""
+        let counts = line.split { !$0.isNumber }.compactMap { Int($0) }
+        #expect(counts.count == 3 && counts[0] > 4096 && counts[1] > 0 && counts[2] > 0, "\(text)")
     }
 
     @Test(.enabled(if: JACK.isRunning, "needs a JACK server (scripts/test starts jackd -d dummy)"))

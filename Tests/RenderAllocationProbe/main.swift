@@ -10,7 +10,10 @@
 // models of another band count, a model that overflows to NaN, `.fft.dec`
 // models on both of their paths (the standard matrix, played from its mel
 // values; another matrix, its linear bins mapped by frequency, also as the
-// autocode voice's carrier) — and reports how many heap allocations the
+// autocode voice's carrier) — and scheduled commands for every kind of voice
+// (gain, level, latent, play, parameters; most due within the coming calls,
+// some already past, the schedule now and then filled until it refuses more)
+// — and reports how many heap allocations the
 // render thread made; then how many the batched decode made
 // (BatchedDecodeProbe). Run by AutocoderServerTests:
 //
@@ -111,6 +114,48 @@ func addFilterVoices() throws {
 try addFilterVoices()
 /// Generative voices that come and go (2…9), sharing voice 1's decoder so they decode in batches.
 var extraVoices: [Int] = []
+
+/// Scheduled commands: sent, and refused because the schedule was full.
+var scheduled = 0, refused = 0
+/// Commands for each voice there is, at frames spread over the next four
+/// blocks and the one just past; every 36 steps, commands over the next 0.2 s
+/// until the schedule is full.
+@MainActor func scheduleCommands(step: Int) {
+    let now = engine.renderedFrame, block = output.blockSize
+    let ids = [1, granularID, autocodeID] + extraVoices + filterIDs.filter { engine.voices[$0] != nil }
+    func schedule(_ command: VoiceCommand, to id: Int, at frame: Int) {
+        do {
+            try engine.send(command, to: id, atFrame: frame)
+            scheduled += 1
+        } catch {
+            refused += 1
+        }
+    }
+    for (k, id) in ids.enumerated() {
+        let frame = now + (k * 97 + step * 31) % (5 * block) - block
+        let kind = engine.voices[id]?.kind
+        schedule(.level(Float.random(in: 0.5...1)), to: id, at: frame)
+        schedule(.play(step % 7 != 0), to: id, at: frame + block / 3)
+        if kind?.playsModel == true {
+            schedule(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })), to: id, at: frame + 1)
+            schedule(.latentDimension(index: k % 8, value: Float.random(in: 0...1)), to: id, at: frame + 2)
+            schedule(.parameter(.brightness, Float.random(in: 0...1)), to: id, at: frame)
+            schedule(.parameter(.smoothing, Float.random(in: 0...0.9)), to: id, at: frame + block)
+        } else if kind == .granular {
+            schedule(.granular(.size, Float.random(in: 0.02...0.2)), to: id, at: frame)
+        }
+    }
+    // The gain as the steps drive it (the limiter hard from step 4 to 8).
+    schedule(.parameter(.gain, (4...8).contains(step % 36) ? 4 : 1), to: 1, at: now + block / 2)
+    if step % 36 == 18 {
+        let span = Int(0.2 * sampleRate)
+        for n in 0... {
+            guard (try? engine.send(.level(Float(n % 5) / 4 + 0.5), to: ids[n % ids.count], atFrame: now + n % span)) != nil else { break }
+            scheduled += 1
+        }
+        refused += 1
+    }
+}
 try output.start(engine)
 Thread.sleep(forTimeInterval: 1)   // first touches of memory, FFTW's first run
 
@@ -221,6 +266,7 @@ while Date().timeIntervalSince(start) < seconds {
         for id in [loopFilter, chainedFilter, deviceFilter] { try engine.freeVoice(id) }
     default: try engine.setGranularSource(granularVoice(), name: "bursts", voice: granularID)
     }
+    scheduleCommands(step: step)
     step += 1
     Thread.sleep(forTimeInterval: 0.03)
     engine.collectRetired()
@@ -238,6 +284,7 @@ print("autocode input: \(hasInput ? "the device's input" : "a looped sound")")
 print("filter voices: on \(hasInput ? "the device's input" : "a looped sound"), on a looped sound, on another's output")
 print("callbacks: \(callbacks)")
 print("commands applied: \(applied)")
+print("scheduled commands: \(scheduled), \(engine.status.lateCommands.load(ordering: .relaxed)) late, \(refused) refused (the schedule full)")
 print("limiter: \(engine.status.limitedSamples.load(ordering: .relaxed)) samples reduced")
 print("render-thread allocations: \(watchedThreadAllocations) (\(watchedThreadBytes) bytes)")
 let batched = batchedDecodeAllocations([bundle.decoder!, standardFFT.decoder, mappedFFT.decoder])
