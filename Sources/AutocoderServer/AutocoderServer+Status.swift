@@ -56,6 +56,8 @@ extension AutocoderServer {
             int("limited_samples", "samples the limiter has had to reduce since start", counter { $0.limitedSamples }),
             float("makeup_db", "the sounding model's make-up gain (see *Levels*)") { server, _ in server.calibration?.makeUpDecibels ?? 0 },
             int("voices", "voices in the engine, every kind") { server, _ in server.engine.voices.count },
+            int("late", "timed commands whose time had passed when they reached the engine (they acted at once)", counter { $0.lateCommands }),
+            int("scheduled", "timed commands waiting for their time (at most 4096)", counter { $0.scheduledCommands }),
         ]
     }()
 

@@ -15,9 +15,20 @@ extension AutocoderServer {
     /// IDs a client may give a new voice.
     public static let clientVoiceIDs = 2...1024
 
-    /// Sends `command` to voice `id` (voice 1 by default; `.parameter(.gain, …)` is the master gain).
+    /// Sends `command` to voice `id` (voice 1 by default; `.parameter(.gain, …)`
+    /// is the master gain): at once, or, for a message of a timed bundle, at
+    /// its time on the sample clock. Refused when the engine holds as many
+    /// timed commands as it can.
     func perform(_ command: VoiceCommand, on id: Int = 1) throws {
-        engine.send(command, to: id)
+        guard let frame = messageFrame else {
+            engine.send(command, to: id)
+            return
+        }
+        do {
+            try engine.send(command, to: id, atFrame: frame)
+        } catch let error as ScheduleError {
+            throw Rejection(error.description)
+        }
     }
 
     /// The latent values voice `id` sounds now (generative and filter voices).

@@ -263,6 +263,9 @@ public final class AutocoderServer: @unchecked Sendable {
 
     /// Sender of the datagram being handled (or last handled): replies go back to it.
     private(set) var lastSender: SocketAddress?
+    /// The frame of the sample clock the message being handled takes effect
+    /// at, from its bundle's time tag (nil: at once).
+    private(set) var messageFrame: Int?
 
     // MARK: Messages
 
@@ -276,17 +279,20 @@ public final class AutocoderServer: @unchecked Sendable {
 
     private func handle(datagram: [UInt8], from sender: SocketAddress) {
         lastSender = sender
-        let messages: [OSCMessage]
+        let messages: [OSCTimedMessage]
         do {
-            messages = try OSCCodec.decode(datagram)
+            messages = try OSCCodec.decodeTimed(datagram)
         } catch {
             received += 1
             rejected += 1
             send(OSCMessage("/error", [.string(""), .string("\(error)")]), to: replyDestination(sender))
             return
         }
-        for message in messages {
+        defer { messageFrame = nil }
+        for timed in messages {
             received += 1
+            let message = timed.message
+            messageFrame = timed.time.isImmediate ? nil : engine.frame(atUnixTime: timed.time.unixTime)
             if OSCAddressPattern.isPattern(message.address) {
                 handle(pattern: message, from: sender)
             } else {

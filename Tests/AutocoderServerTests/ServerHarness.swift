@@ -176,7 +176,7 @@ final class ServerProcess {
         "model", "sample_rate", "block_size", "fft", "hop", "cpu_load", "peak_load", "xruns", "received", "rejected",
         "recording", "recording_path", "recorded_frames", "playing", "walking", "output", "dropped_commands", "dropped_record_frames",
         "granular", "granular_frame", "autocode", "autocode_input", "recording_end_reason", "nonfinite",
-        "limiter_db", "limited_samples", "makeup_db", "voices",
+        "limiter_db", "limited_samples", "makeup_db", "voices", "late", "scheduled",
     ]
 
     /// /status as a dictionary of its documented fields.
