@@ -65,7 +65,7 @@ import Testing
             server.sendRaw(OSCCodec.encodeBundle(time: later, elements: (0..<perDatagram).map { _ in .message(OSCMessage("/gain", [.float(0.5)])) }))
         }
         var refusals = 0, reason = ""
-        while let reply = server.receive(timeout: 1) where reply.address == "/error" {
+        while let reply = server.receive(timeout: 1), reply.address == "/error" {
             refusals += 1
             if case let .string(text) = reply.arguments.last { reason = text }
         }
