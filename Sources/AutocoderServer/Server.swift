@@ -21,6 +21,7 @@ import AutocoderAudio
 import AutocoderEngine
 import AutocoderModel
 import AutocoderOSC
+import AutocoderOSCQuery
 import Atomics
 import Foundation
 import Logging
@@ -47,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     public var root: String?
     /// Refuse /quit (for shared networks).
     public var quitAllowed = true
+    /// The TCP port OSCQuery is served on: nil for the listen port + 1, 0 for none.
+    public var oscQueryPort: Int?
     /// Voices the engine preallocates room for (besides the server's own
     /// granular and autocode voices).
     public var maxVoices = 256
@@ -74,6 +77,12 @@ public final class AutocoderServer: @unchecked Sendable {
     private let replyAddress: SocketAddress?
     private let wake: WakeSignal
     let loads: LoadWorker
+    /// What the OSCQuery server serves (nil when it is off).
+    private(set) var addressSpace: AddressSpaceSnapshot?
+    private var oscQuery: OSCQueryService?
+    private var zeroconf: ZeroconfAnnouncement?
+    /// Where OSCQuery is served and announced, for the ready summary.
+    private var oscQuerySummary = "off"
 
     // Network-thread state.
     var anchor: String
@@ -168,6 +177,9 @@ public final class AutocoderServer: @unchecked Sendable {
         loads = LoadWorker(wake: wake)
 
         audio = OutputSupervisor(output: output, engine: engine, request: configuration.output)
+        for (parameter, value) in configuration.settings { settingValues[(parameter == .gain ? "0/" : "1/") + parameter.rawValue] = [.float(value)] }
+        settingValues["1/phase"] = [.string(configuration.phase.rawValue)]
+        try startOSCQuery()
         try audio.start()
         for event in audio.takeEvents() { report(event) }
     }
@@ -180,7 +192,42 @@ public final class AutocoderServer: @unchecked Sendable {
         audio:  \(output.description)
         synthesis: FFT \(kernelShape.fftSize), hop \(kernelShape.hop), \(engine.channels) channel\(engine.channels == 1 ? "" : "s"), walk \(engine.status.isWalking ? "on" : "off")
         level:  \(calibration?.summary ?? "not calibrated"); limiter at -1 dBFS, \(String(format: "%.1f", Double(engine.outputLatency) / engine.sampleRate * 1000)) ms look-ahead
+        oscquery: \(oscQuerySummary)
         """
+    }
+
+    /// Serves OSCQuery on the OSC socket's host (at `oscQueryPort`, or the
+    /// listen port + 1) and announces it when an Avahi daemon runs. A port asked
+    /// for that cannot be had stops the start; the default one is given up with a warning.
+    private func startOSCQuery() throws {
+        let oscPort = socket.port
+        let port = configuration.oscQueryPort ?? (oscPort < 65535 ? oscPort + 1 : 0)
+        guard port != 0 else { return }
+        let snapshot = AddressSpaceSnapshot(wake: wake)
+        let service: OSCQueryService
+        do {
+            service = try OSCQueryService(host: configuration.host, port: port,
+                                          hostInfo: OSCQueryHostInfo(name: "autocoder", oscPort: oscPort, oscIP: configuration.host),
+                                          descriptions: containerDescriptions, methods: { snapshot.read() })
+        } catch {
+            let reason = "OSCQuery cannot listen on TCP port \(port): \(error)"
+            guard configuration.oscQueryPort == nil else { throw ServerConfigurationError(description: reason + " (--oscquery 0 turns it off)") }
+            logger.warning("\(reason); not served (--oscquery PORT picks another)")
+            oscQuerySummary = "off (TCP port \(port) is taken; --oscquery PORT picks another)"
+            return
+        }
+        oscQuery = service
+        addressSpace = snapshot
+        oscQuerySummary = "http://\(configuration.host):\(service.port)/"
+        do {
+            zeroconf = try ZeroconfAnnouncement(name: "autocoder on port \(oscPort)", oscQueryPort: service.port, oscPort: oscPort) { [logger] event in
+                logger.info("zeroconf: \(event)")
+            }
+            oscQuerySummary += ", announced as _oscjson._tcp and _osc._udp"
+        } catch {
+            logger.notice("\(error)")
+            oscQuerySummary += " (\(error))"
+        }
     }
 
     /// Where replies go, in words: "replies to port 4013 of each sender's host".
@@ -204,6 +251,7 @@ public final class AutocoderServer: @unchecked Sendable {
             announceFreedVoices()
             sendCompletions()
             sendPeriodicStatus()
+            publishAddressSpace()
             for event in audio.takeEvents() { report(event) }
             if let failure = recorder.takeFailure() {
                 logger.error("recording stopped: \(failure)")
@@ -214,6 +262,8 @@ public final class AutocoderServer: @unchecked Sendable {
         }
         // Loads still running are dropped; a file being read is not waited for.
         loads.stop()
+        zeroconf?.stop()
+        oscQuery?.stop()
         let finished = recorder.shutdown()
         audio.stop()
         engine.collectRetired()
