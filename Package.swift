@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         // C libraries from Debian.
@@ -37,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CAvahi", pkgConfig: "avahi-client", providers: [.apt(["libavahi-client-dev"])]),
 
         // Model files (.mm, TensorFlow Lite) and inference; the mel filterbank tells a `.fft.dec`'s matrix.
         .target(name: "AutocoderModel", dependencies: ["COpenBLAS", "CDenseAVX2", "AutocoderDSP"], swiftSettings: optimizedEvenInDebug),
@@ -53,6 +55,17 @@ let package = Package(
 
         // OSC over UDP: the socket and the message codec (liblo).
         .target(name: "AutocoderOSC", dependencies: ["CLibLo"]),
+        // OSCQuery: the address space as JSON over HTTP (SwiftNIO), announced with zeroconf (Avahi).
+        .target(
+            name: "AutocoderOSCQuery",
+            dependencies: [
+                "CAvahi",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Sound devices (JACK natively, PortAudio for the rest, a clock-paced null output) and sound files (libsndfile).
         .target(
             name: "AutocoderAudio",
@@ -113,6 +126,11 @@ let package = Package(
         .testTarget(
             name: "AutocoderServerTests",
             dependencies: ["AutocoderOSC", "AutocoderAudio", "AutocoderModel", "AutocoderDSP", "AudioTestSupport"]
+        ),
+        // Real sockets; the zeroconf tests run their own avahi-daemon on a private bus where the machine allows it.
+        .testTarget(
+            name: "AutocoderOSCQueryTests",
+            dependencies: ["AutocoderOSCQuery", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // Runs the built `autocoder` binary as a user would.
         .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel", "AudioTestSupport"]),
