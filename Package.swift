@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "AutocoderServer",
             dependencies: [
-                "AutocoderModel", "AutocoderEngine", "AutocoderAudio", "AutocoderOSC",
+                "AutocoderModel", "AutocoderEngine", "AutocoderAudio", "AutocoderOSC", "AutocoderOSCQuery",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]

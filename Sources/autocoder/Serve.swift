@@ -67,6 +67,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Confine the files OSC may load or record to this folder (no .. or symbolic-link escapes).")
     var root: String?
 
+    @Option(help: "TCP port for OSCQuery (the address space as JSON over HTTP, announced with zeroconf when an Avahi daemon runs); default: LISTEN_PORT + 1; 0 turns it off.")
+    var oscquery: Int?
+
     @Flag(help: "Refuse /quit (for shared networks).")
     var noQuit = false
 
@@ -76,6 +79,7 @@ struct Serve: ParsableCommand {
         for (name, port) in [("REPLY_PORT", replyPort), ("LISTEN_PORT", listenPort)] where !(1...65535).contains(port) {
             throw ValidationError("\(name) \(port) is not a UDP port (1 to 65535)")
         }
+        if let oscquery, !(0...65535).contains(oscquery) { throw ValidationError("--oscquery \(oscquery) is not a TCP port (0 to 65535; 0 turns OSCQuery off)") }
         guard (16...8192).contains(blockSize) else { throw ValidationError("--block-size must be 16 to 8192") }
         guard (1...64).contains(channels) else { throw ValidationError("--channels must be 1 to 64") }
         guard (1...1024).contains(maxVoices) else { throw ValidationError("--max-voices must be 1 to 1024") }
@@ -114,6 +118,7 @@ struct Serve: ParsableCommand {
         configuration.root = root
         configuration.quitAllowed = !noQuit
         configuration.maxVoices = maxVoices
+        configuration.oscQueryPort = oscquery
 
         let server = try AutocoderServer(configuration: configuration)
         stop.attach(server)
