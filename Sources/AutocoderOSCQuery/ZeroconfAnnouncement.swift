@@ -27,7 +27,7 @@ public final class ZeroconfAnnouncement: @unchecked Sendable {
         guard avahi_is_valid_service_name(name) != 0 else { throw .invalidName(name) }
         for port in [oscQueryPort, oscPort] where !(1...65535).contains(port) { throw .invalidPort(port) }
         guard let poll = avahi_threaded_poll_new() else { throw .avahi(code: Int32(AVAHI_ERR_NO_MEMORY), message: "no threaded poll") }
-        services = AvahiServiceGroup(
+        let services = AvahiServiceGroup(
             poll: poll, name: name,
             services: [
                 .init(type: Self.oscQueryServiceType, port: UInt16(oscQueryPort)),
@@ -44,6 +44,8 @@ public final class ZeroconfAnnouncement: @unchecked Sendable {
             avahi_threaded_poll_free(poll)
             throw .avahi(code: Int32(AVAHI_ERR_FAILURE), message: "could not start Avahi's thread")
         }
+        // Set last: once it is, deinit stops it.
+        self.services = services
     }
 
     /// The service name: the one asked for, or the alternative after a collision.
