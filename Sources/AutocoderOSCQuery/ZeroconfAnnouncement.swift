@@ -6,16 +6,17 @@
 // of its own, which delivers `onEvent`; `onEvent` must not call `stop()`.
 
 import CAvahi
+import NIOConcurrencyHelpers
 
 public final class ZeroconfAnnouncement: @unchecked Sendable {
-    // @unchecked: `services` is touched under Avahi's poll lock only (AvahiServiceGroup), and `stopped`
-    // under the same lock; the rest is immutable.
+    // @unchecked: `services` is touched under Avahi's poll lock only (AvahiServiceGroup), or once its
+    // thread has stopped; `stopped` has a lock of its own, which outlives the poll.
 
     public static let oscQueryServiceType = "_oscjson._tcp"
     public static let oscServiceType = "_osc._udp"
 
     private let services: AvahiServiceGroup
-    private var stopped = false
+    private let stopped = NIOLockedValueBox(false)
 
     /// Starts announcing. Throws `.noDaemon` when no Avahi daemon runs (log it once and serve anyway);
     /// a daemon that goes away later is waited for, and the services announced again when it is back.
@@ -53,10 +54,10 @@ public final class ZeroconfAnnouncement: @unchecked Sendable {
 
     /// Withdraws the services from the network and ends Avahi's thread. Idempotent.
     public func stop() {
-        avahi_threaded_poll_lock(services.poll)
-        let wasStopped = stopped
-        stopped = true
-        avahi_threaded_poll_unlock(services.poll)
+        let wasStopped = stopped.withLockedValue { stopped in
+            defer { stopped = true }
+            return stopped
+        }
         guard !wasStopped else { return }
         avahi_threaded_poll_stop(services.poll)
         services.disconnect()
