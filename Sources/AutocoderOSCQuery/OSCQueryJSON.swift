@@ -1,79 +1,83 @@
 // The OSCQuery proposal's JSON: nodes, single attributes and HOST_INFO as
-// Foundation objects for JSONSerialization, and their bytes.
+// JSON values, and their bytes.
 //
 // Pure functions: any thread (the HTTP thread calls them per request).
 
 import Foundation
 
 enum OSCQueryJSON {
+    typealias Object = [String: OSCQueryJSONValue]
+
     /// The attributes a node can carry, which a query (`/gain?VALUE`) may name; HOST_INFO is answered apart.
     static let nodeAttributes: Set<String> = ["FULL_PATH", "CONTENTS", "TYPE", "ACCESS", "VALUE", "RANGE", "DESCRIPTION"]
 
     /// The optional attributes this server writes, and the ones it does not (listed as false so that
     /// a client need not guess, e.g. that there is no websocket to LISTEN on).
-    static let extensions: [String: Bool] = [
-        "ACCESS": true, "VALUE": true, "RANGE": true, "DESCRIPTION": true,
-        "TAGS": false, "EXTENDED_TYPE": false, "UNIT": false, "CRITICAL": false, "CLIPMODE": false,
-        "OVERLOADS": false, "HTML": false, "LISTEN": false, "PATH_CHANGED": false,
+    static let extensions: Object = [
+        "ACCESS": .bool(true), "VALUE": .bool(true), "RANGE": .bool(true), "DESCRIPTION": .bool(true),
+        "TAGS": .bool(false), "EXTENDED_TYPE": .bool(false), "UNIT": .bool(false), "CRITICAL": .bool(false),
+        "CLIPMODE": .bool(false), "OVERLOADS": .bool(false), "HTML": .bool(false), "LISTEN": .bool(false),
+        "PATH_CHANGED": .bool(false),
     ]
 
     /// A node and everything below it.
-    static func object(for node: OSCQueryNode) -> [String: Any] {
-        var object: [String: Any] = ["FULL_PATH": node.fullPath, "ACCESS": node.method?.access.rawValue ?? 0]
+    static func object(for node: OSCQueryNode) -> Object {
+        var object: Object = ["FULL_PATH": .string(node.fullPath), "ACCESS": .int(node.method?.access.rawValue ?? 0)]
         if let description = node.method.map(\.description).flatMap({ $0.isEmpty ? nil : $0 }) ?? node.description {
-            object["DESCRIPTION"] = description
+            object["DESCRIPTION"] = .string(description)
         }
         if let method = node.method {
-            if !method.typeTags.isEmpty { object["TYPE"] = method.typeTags }
-            if method.ranges.contains(where: { $0 != .unbounded }) { object["RANGE"] = ranges(of: method) }
-            if method.access.isReadable, let value = method.value { object["VALUE"] = value.map(json) }
+            if !method.typeTags.isEmpty { object["TYPE"] = .string(method.typeTags) }
+            if method.ranges.contains(where: { $0 != .unbounded }) { object["RANGE"] = .array(method.ranges.map(json)) }
+            if method.access.isReadable, let value = method.value { object["VALUE"] = .array(value.map(json)) }
         }
         if node.isContainer {
-            object["CONTENTS"] = node.contents.mapValues(object(for:))
+            object["CONTENTS"] = .object(node.contents.mapValues { .object(self.object(for: $0)) })
         }
         return object
     }
 
-    static func object(for hostInfo: OSCQueryHostInfo) -> [String: Any] {
-        var object: [String: Any] = [
-            "NAME": hostInfo.name,
-            "OSC_PORT": hostInfo.oscPort,
-            "OSC_TRANSPORT": hostInfo.oscTransport,
-            "EXTENSIONS": extensions,
+    static func object(for hostInfo: OSCQueryHostInfo) -> Object {
+        var object: Object = [
+            "NAME": .string(hostInfo.name),
+            "OSC_PORT": .int(hostInfo.oscPort),
+            "OSC_TRANSPORT": .string(hostInfo.oscTransport),
+            "EXTENSIONS": .object(extensions),
         ]
-        if let ip = hostInfo.oscIP { object["OSC_IP"] = ip }
+        if let ip = hostInfo.oscIP { object["OSC_IP"] = .string(ip) }
         return object
     }
 
     /// Sorted keys, so that equal trees give equal bytes; "/" unescaped, since every FULL_PATH has some.
-    static func data(_ object: [String: Any]) -> Data {
-        // Every leaf is a String, Int, Double (finite), Bool or NSNull: serialization cannot fail.
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    static func data(_ object: Object) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings, integers, finite doubles (the rest are written as null), booleans, null: nothing fails.
+        return (try? encoder.encode(OSCQueryJSONValue.object(object))) ?? Data("{}".utf8)
     }
 
-    private static func json(_ value: OSCQueryValue) -> Any {
+    private static func json(_ value: OSCQueryValue) -> OSCQueryJSONValue {
         switch value {
-        case .int(let i): i
-        case .float(let f): f.isFinite ? f : NSNull()
-        case .string(let s): s
-        case .bool(let b): b
-        case .null: NSNull()
+        case .int(let i): .int(i)
+        case .float(let f): .double(f)
+        case .string(let s): .string(s)
+        case .bool(let b): .bool(b)
+        case .null: .null
         }
     }
 
-    private static func ranges(of method: OSCQueryMethod) -> [Any] {
-        method.ranges.map { range in
-            switch range {
-            case .unbounded:
-                return NSNull()
-            case .values(let values):
-                return ["VALS": values.map(json)]
-            case .bounds(let min, let max):
-                var bounds: [String: Any] = [:]
-                if min.isFinite { bounds["MIN"] = min }
-                if max.isFinite { bounds["MAX"] = max }
-                return bounds
-            }
+    /// {MIN, MAX} (an end that is not finite left out), {VALS}, or the null placeholder.
+    private static func json(_ range: OSCQueryRange) -> OSCQueryJSONValue {
+        switch range {
+        case .unbounded:
+            return .null
+        case .values(let values):
+            return .object(["VALS": .array(values.map(json))])
+        case .bounds(let min, let max):
+            var bounds: Object = [:]
+            if min.isFinite { bounds["MIN"] = .double(min) }
+            if max.isFinite { bounds["MAX"] = .double(max) }
+            return .object(bounds)
         }
     }
 }

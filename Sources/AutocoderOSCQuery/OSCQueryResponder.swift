@@ -71,7 +71,7 @@ struct OSCQueryResponder: Sendable {
         return (path, attribute)
     }
 
-    private static func json(_ object: [String: Any]) -> Response {
+    private static func json(_ object: OSCQueryJSON.Object) -> Response {
         Response(status: .ok, body: OSCQueryJSON.data(object), isJSON: true)
     }
 

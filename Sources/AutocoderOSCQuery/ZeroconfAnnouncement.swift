@@ -6,16 +6,17 @@
 // of its own, which delivers `onEvent`; `onEvent` must not call `stop()`.
 
 import CAvahi
+import NIOConcurrencyHelpers
 
 public final class ZeroconfAnnouncement: @unchecked Sendable {
-    // @unchecked: `services` is touched under Avahi's poll lock only (AvahiServiceGroup), and `stopped`
-    // under the same lock; the rest is immutable.
+    // @unchecked: `services` is touched under Avahi's poll lock only (AvahiServiceGroup), or once its
+    // thread has stopped; `stopped` has a lock of its own, which outlives the poll.
 
     public static let oscQueryServiceType = "_oscjson._tcp"
     public static let oscServiceType = "_osc._udp"
 
     private let services: AvahiServiceGroup
-    private var stopped = false
+    private let stopped = NIOLockedValueBox(false)
 
     /// Starts announcing. Throws `.noDaemon` when no Avahi daemon runs (log it once and serve anyway);
     /// a daemon that goes away later is waited for, and the services announced again when it is back.
@@ -27,7 +28,7 @@ public final class ZeroconfAnnouncement: @unchecked Sendable {
         guard avahi_is_valid_service_name(name) != 0 else { throw .invalidName(name) }
         for port in [oscQueryPort, oscPort] where !(1...65535).contains(port) { throw .invalidPort(port) }
         guard let poll = avahi_threaded_poll_new() else { throw .avahi(code: Int32(AVAHI_ERR_NO_MEMORY), message: "no threaded poll") }
-        services = AvahiServiceGroup(
+        let services = AvahiServiceGroup(
             poll: poll, name: name,
             services: [
                 .init(type: Self.oscQueryServiceType, port: UInt16(oscQueryPort)),
@@ -44,6 +45,8 @@ public final class ZeroconfAnnouncement: @unchecked Sendable {
             avahi_threaded_poll_free(poll)
             throw .avahi(code: Int32(AVAHI_ERR_FAILURE), message: "could not start Avahi's thread")
         }
+        // Set last: once it is, deinit stops it.
+        self.services = services
     }
 
     /// The service name: the one asked for, or the alternative after a collision.
@@ -51,10 +54,10 @@ public final class ZeroconfAnnouncement: @unchecked Sendable {
 
     /// Withdraws the services from the network and ends Avahi's thread. Idempotent.
     public func stop() {
-        avahi_threaded_poll_lock(services.poll)
-        let wasStopped = stopped
-        stopped = true
-        avahi_threaded_poll_unlock(services.poll)
+        let wasStopped = stopped.withLockedValue { stopped in
+            defer { stopped = true }
+            return stopped
+        }
         guard !wasStopped else { return }
         avahi_threaded_poll_stop(services.poll)
         services.disconnect()
