@@ -43,6 +43,14 @@ final class AddressSpaceSnapshot: @unchecked Sendable {
         return wanted
     }
 
+    /// Marks the snapshot out of date: the next request waits for a new one
+    /// (network thread, after anything that changed the address space or a value).
+    func invalidate() {
+        condition.lock()
+        published = .distantPast
+        condition.unlock()
+    }
+
     /// Hands a new snapshot to the HTTP thread (network thread).
     func publish(_ methods: [OSCQueryMethod]) {
         condition.lock()

@@ -133,7 +133,9 @@ extension AutocoderServer {
 
     /// Voices the engine has freed: their requesters hear `/voice/freed i:ID`.
     func announceFreedVoices() {
-        for id in engine.takeFreedVoices() {
+        let freed = engine.takeFreedVoices()
+        if !freed.isEmpty { addressSpace?.invalidate() }
+        for id in freed {
             settings[id] = nil
             granularLoads[id] = nil
             filterLoads[id] = nil

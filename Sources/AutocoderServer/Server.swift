@@ -225,7 +225,8 @@ public final class AutocoderServer: @unchecked Sendable {
             }
             oscQuerySummary += ", announced as _oscjson._tcp and _osc._udp"
         } catch {
-            logger.notice("\(error)")
+            // Said once, in the ready summary; anything but a missing daemon is logged too.
+            if error != .noDaemon { logger.warning("\(error)") }
             oscQuerySummary += " (\(error))"
         }
     }
@@ -277,7 +278,9 @@ public final class AutocoderServer: @unchecked Sendable {
     /// order they were asked for.
     private func applyFinishedLoads() {
         wake.drain()
-        for job in loads.takeFinished() {
+        let finished = loads.takeFinished()
+        if !finished.isEmpty { addressSpace?.invalidate() }
+        for job in finished {
             do {
                 guard let outcome = job.outcome else { continue }
                 try outcome.get()()
@@ -329,6 +332,7 @@ public final class AutocoderServer: @unchecked Sendable {
 
     private func handle(datagram: [UInt8], from sender: SocketAddress) {
         lastSender = sender
+        addressSpace?.invalidate()
         let messages: [OSCTimedMessage]
         do {
             messages = try OSCCodec.decodeTimed(datagram)

@@ -23,7 +23,8 @@ func fetchJSON(port: Int, _ path: String) throws -> (status: Int, json: Any?) {
     }.resume()
     guard done.wait(timeout: .now() + 10) == .success else { throw HarnessError(description: "GET \(path) timed out") }
     if let error = result.2 { throw error }
-    let json = try result.1.flatMap { $0.isEmpty ? nil : try JSONSerialization.jsonObject(with: $0) }
+    // Only a 200 carries JSON (a 404's body is text).
+    let json = try result.1.flatMap { $0.isEmpty || result.0 != 200 ? nil : try JSONSerialization.jsonObject(with: $0) }
     return (result.0, json)
 }
 
