@@ -9,10 +9,46 @@ import AutocoderOSC
 import AutocoderOSCQuery
 
 extension AutocoderServer {
+    /// Serves OSCQuery on the OSC socket's host (at `oscQueryPort`, or the
+    /// listen port + 1) and announces it when an Avahi daemon runs. A port asked
+    /// for that cannot be had stops the start; the default one is given up with a warning.
+    func startOSCQuery() throws {
+        let oscPort = socket.port
+        let port = configuration.oscQueryPort ?? (oscPort < 65535 ? oscPort + 1 : 0)
+        guard port != 0 else { return }
+        let snapshot = AddressSpaceSnapshot(wake: wake)
+        let service: OSCQueryService
+        do {
+            service = try OSCQueryService(host: configuration.host, port: port,
+                                          hostInfo: OSCQueryHostInfo(name: "autocoder", oscPort: oscPort, oscIP: configuration.host),
+                                          descriptions: containerDescriptions, methods: { snapshot.read() })
+        } catch {
+            let reason = "OSCQuery cannot listen on TCP port \(port): \(error)"
+            guard configuration.oscQueryPort == nil else { throw ServerConfigurationError(description: reason + " (--oscquery 0 turns it off)") }
+            logger.warning("\(reason); not served (--oscquery PORT picks another)")
+            oscQuerySummary = "off (TCP port \(port) is taken; --oscquery PORT picks another)"
+            return
+        }
+        oscQuery = service
+        addressSpace = snapshot
+        oscQuerySummary = "http://\(configuration.host):\(service.port)/"
+        do {
+            zeroconf = try ZeroconfAnnouncement(name: "autocoder on port \(oscPort)", oscQueryPort: service.port, oscPort: oscPort) { [logger] event in
+                logger.info("zeroconf: \(event)")
+            }
+            oscQuerySummary += ", announced as _oscjson._tcp and _osc._udp"
+        } catch {
+            // Said once, in the ready summary; anything but a missing daemon is logged too.
+            if error != .noDaemon { logger.warning("\(error)") }
+            oscQuerySummary += " (\(error))"
+        }
+    }
+
     /// Every address there is now, as OSCQuery describes it.
     func describeAddressSpace() -> [OSCQueryMethod] {
-        commands.addresses(voices: engine.voices).map { address in
+        commands.addresses(voices: engine.voices).filter { $0.isPresent(on: self) }.map { address in
             let command = address.command
+            let arity = command.arity.map { $0(self, address.voice ?? 1) }
             let value: [OSCArgument]?
             switch command.value {
             case .none: value = nil
@@ -20,7 +56,8 @@ extension AutocoderServer {
                 value = settingValues[Self.settingKey(address)] ?? initial(address.voice.flatMap { engine.voices[$0]?.kind } ?? .generative)
             case let .live(read): value = read(self, address.voice ?? 1)
             }
-            return OSCQueryMethod(fullPath: address.address, typeTags: command.signature.typeTags, ranges: command.signature.oscQueryRanges,
+            return OSCQueryMethod(fullPath: address.address, typeTags: command.signature.typeTags(count: arity),
+                                  ranges: command.signature.oscQueryRanges(count: arity),
                                   access: value == nil ? .write : .readWrite, description: command.summary,
                                   value: value.map { $0.map(\.oscQueryValue) })
         }
@@ -39,10 +76,10 @@ extension AutocoderServer {
 }
 
 extension OSCSignature {
-    /// One OSCQuery RANGE per type tag.
-    var oscQueryRanges: [OSCQueryRange] {
+    /// One OSCQuery RANGE per type tag (`count` repetitions of a repeated argument; nil: the most).
+    func oscQueryRanges(count: Int?) -> [OSCQueryRange] {
         let each = parameters.map(\.oscQueryRange)
-        return repeats ? Array(repeating: each[0], count: counts.upperBound) : each
+        return repeats ? Array(repeating: each[0], count: count ?? counts.upperBound) : each
     }
 }
 

@@ -1,4 +1,7 @@
-// `autocoder serve`: OSC in, sound out.
+// `autocoder serve`: OSC in, sound out. This file holds the server's state,
+// its start, the socket loop and the dispatch of each message to the
+// declaration of its address (the command table, Commands/); what each
+// address does lives with its family and in the AutocoderServer+… files.
 //
 // Threads:
 // - the network thread (whoever calls `run`): receives OSC, checks it, answers
@@ -15,6 +18,8 @@
 //   falls back to the null output and back to JACK; the network thread takes
 //   its events and tells the clients.
 // - the recorder's writer thread.
+// - the OSCQuery HTTP thread (SwiftNIO) and Avahi's thread: they read the
+//   address space the network thread publishes (AddressSpaceSnapshot).
 // `requestStop` may be called from any thread (signal handlers use it).
 
 import AutocoderAudio
@@ -70,19 +75,19 @@ public final class AutocoderServer: @unchecked Sendable {
     public let audio: OutputSupervisor
     /// The output playing now.
     public var output: AudioOutput { audio.current }
-    private let socket: UDPSocket
+    let socket: UDPSocket
     let recorder: Recorder
     let logger: Logger
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let replyAddress: SocketAddress?
-    private let wake: WakeSignal
+    let wake: WakeSignal
     let loads: LoadWorker
     /// What the OSCQuery server serves (nil when it is off).
-    private(set) var addressSpace: AddressSpaceSnapshot?
-    private var oscQuery: OSCQueryService?
-    private var zeroconf: ZeroconfAnnouncement?
+    var addressSpace: AddressSpaceSnapshot?
+    var oscQuery: OSCQueryService?
+    var zeroconf: ZeroconfAnnouncement?
     /// Where OSCQuery is served and announced, for the ready summary.
-    private var oscQuerySummary = "off"
+    var oscQuerySummary = "off"
 
     // Network-thread state.
     var anchor: String
@@ -93,7 +98,7 @@ public final class AutocoderServer: @unchecked Sendable {
     /// mel part), which the autocode voice plays too.
     var synthesisDecoder: Decoder?
     var encoder: Encoder?
-    private(set) var requestedShape: SynthesisShape
+    var requestedShape: SynthesisShape
     var kernelShape: SynthesisShape
     /// Voice 1's model, whole: what `/voice/new` without an anchor plays.
     var bundle: ModelBundle
@@ -194,41 +199,6 @@ public final class AutocoderServer: @unchecked Sendable {
         level:  \(calibration?.summary ?? "not calibrated"); limiter at -1 dBFS, \(String(format: "%.1f", Double(engine.outputLatency) / engine.sampleRate * 1000)) ms look-ahead
         oscquery: \(oscQuerySummary)
         """
-    }
-
-    /// Serves OSCQuery on the OSC socket's host (at `oscQueryPort`, or the
-    /// listen port + 1) and announces it when an Avahi daemon runs. A port asked
-    /// for that cannot be had stops the start; the default one is given up with a warning.
-    private func startOSCQuery() throws {
-        let oscPort = socket.port
-        let port = configuration.oscQueryPort ?? (oscPort < 65535 ? oscPort + 1 : 0)
-        guard port != 0 else { return }
-        let snapshot = AddressSpaceSnapshot(wake: wake)
-        let service: OSCQueryService
-        do {
-            service = try OSCQueryService(host: configuration.host, port: port,
-                                          hostInfo: OSCQueryHostInfo(name: "autocoder", oscPort: oscPort, oscIP: configuration.host),
-                                          descriptions: containerDescriptions, methods: { snapshot.read() })
-        } catch {
-            let reason = "OSCQuery cannot listen on TCP port \(port): \(error)"
-            guard configuration.oscQueryPort == nil else { throw ServerConfigurationError(description: reason + " (--oscquery 0 turns it off)") }
-            logger.warning("\(reason); not served (--oscquery PORT picks another)")
-            oscQuerySummary = "off (TCP port \(port) is taken; --oscquery PORT picks another)"
-            return
-        }
-        oscQuery = service
-        addressSpace = snapshot
-        oscQuerySummary = "http://\(configuration.host):\(service.port)/"
-        do {
-            zeroconf = try ZeroconfAnnouncement(name: "autocoder on port \(oscPort)", oscQueryPort: service.port, oscPort: oscPort) { [logger] event in
-                logger.info("zeroconf: \(event)")
-            }
-            oscQuerySummary += ", announced as _oscjson._tcp and _osc._udp"
-        } catch {
-            // Said once, in the ready summary; anything but a missing daemon is logged too.
-            if error != .noDaemon { logger.warning("\(error)") }
-            oscQuerySummary += " (\(error))"
-        }
     }
 
     /// Where replies go, in words: "replies to port 4013 of each sender's host".
@@ -364,7 +334,7 @@ public final class AutocoderServer: @unchecked Sendable {
     /// checked and answered as if sent on its own; a pattern that matches
     /// nothing is refused.
     private func handle(pattern message: OSCMessage, from sender: SocketAddress) {
-        let matches = commands.matches(OSCAddressPattern(message.address), voices: engine.voices)
+        let matches = commands.matches(OSCAddressPattern(message.address), on: self)
         guard !matches.isEmpty else { return reject(message.address, "the pattern matches no address", sender) }
         for match in matches { dispatch(OSCMessage(match.address, message.arguments), to: match, from: sender) }
     }
@@ -457,31 +427,5 @@ public final class AutocoderServer: @unchecked Sendable {
 
     func send(_ message: OSCMessage, to destination: SocketAddress) {
         socket.send(OSCCodec.encode(message), to: destination)
-    }
-
-    func loadedDistance() throws -> DistanceTable {
-        guard let distance else {
-            throw Rejection(distanceLoad.isLoading ? "no distance table loaded yet (one is loading: wait for its /loaded)"
-                                                   : "no distance table loaded (send /load/distance first)")
-        }
-        return distance
-    }
-
-    /// After a new model or FFT size: every autocode voice, or the input on its
-    /// way to it, is rebuilt for it.
-    func followModelChange() {
-        for load in autocodeLoads.values { load.followModelChange() }
-    }
-
-    func reshape(fftSize: Int, hop: Int) throws {
-        let shape: SynthesisShape
-        switch SynthesisShape.validated(fftSize: fftSize, hop: hop) {
-        case let .success(valid): shape = valid
-        case let .failure(error): throw Rejection(error.reason)
-        }
-        requestedShape = shape
-        kernelShape = shape.scaled(toSampleRate: engine.sampleRate)
-        engine.reshape(kernelShape)
-        followModelChange()
     }
 }

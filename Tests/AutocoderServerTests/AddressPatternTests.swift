@@ -42,6 +42,16 @@ import Testing
             #expect(abs(value - wanted) < 1e-6, "dimension \(index + 1): \(value)")
         }
 
+        // `*` reaches the dimensions the model has (8), and no refusal for the 24 it has not.
+        server.send("/latent/*", [.float(0.625)])
+        server.send("/sync", [.int(5)])
+        var replies: [String] = []
+        while replies.last != "/synced", let reply = server.receive(timeout: 2) { replies.append(reply.address) }
+        #expect(replies == ["/synced"], "\(replies)")
+        usleep(200_000)
+        _ = server.request("/status", reply: "/status")
+        #expect(server.expect("/status/latent")?.arguments.compactMap(\.float).allSatisfy { abs($0 - 0.625) < 1e-6 } == true)
+
         _ = server.request("/voice/new", [.int(2), .string("generative")], reply: "/voice/new")
         _ = server.request("/voice/new", [.int(3), .string("generative")], reply: "/voice/new")
         server.send("/voice/*/level", [.float(0)])

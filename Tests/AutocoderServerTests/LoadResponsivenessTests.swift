@@ -131,7 +131,8 @@ extension ServerProcess {
         #expect(server.expect("/autocode/input", timeout: 30)?.arguments == [.string(short)])
         // The three-minute analysis stopped: the short input did not wait for it.
         #expect(Date().timeIntervalSince(asked) < 2.5, "the newer input waited \(Date().timeIntervalSince(asked)) s")
-        #expect(server.collect(for: 1).isEmpty, "the superseded input is never applied")
+        // Only the newer input's /done follows: the superseded one is never applied.
+        #expect(server.collect(for: 1) == [OSCMessage("/done", [.string("/autocode/input")])], "the superseded input is never applied")
         #expect(server.status()["autocode_input"] == .string(short))
         #expect(!server.log.contains("autocode input \(long):"), "\(server.log)")
     }

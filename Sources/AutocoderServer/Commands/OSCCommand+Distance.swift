@@ -1,6 +1,7 @@
 // The distance family: the Python server's similarity tables (`.ord.npy`),
 // for clients that choose frames themselves.
 
+import AutocoderModel
 import AutocoderOSC
 
 extension OSCCommand {
@@ -30,5 +31,15 @@ extension OSCCommand {
                 server.reply("/distance/indexes", table.row(index).map { .int(Int32($0)) })
             },
         ]
+    }
+}
+
+extension AutocoderServer {
+    func loadedDistance() throws -> DistanceTable {
+        guard let distance else {
+            throw Rejection(distanceLoad.isLoading ? "no distance table loaded yet (one is loading: wait for its /loaded)"
+                                                   : "no distance table loaded (send /load/distance first)")
+        }
+        return distance
     }
 }

@@ -7,13 +7,14 @@ import AutocoderOSC
 
 extension OSCCommand {
     static var latent: [OSCCommand] {
-        var commands: [OSCCommand] = [
-            .voice(.latent, "/latent", modelKinds, .repeated(.float("", 0...1), 1...LatentVector.capacity),
-                   "sets the first k latent targets; the voice glides to them", value: .live { server, id in server.sounding(id) }) { server, id, request in
-                try request.expect(arguments: 1...server.latentCount(of: id))
-                try server.perform(.latent(LatentVector(try (0..<request.count).map { try request.float($0) })), on: id)
-            },
-        ]
+        var whole = OSCCommand.voice(.latent, "/latent", modelKinds, .repeated(.float("", 0...1), 1...LatentVector.capacity),
+                                     "sets the first k latent targets (up to the model's dimensions); the voice glides to them",
+                                     value: .live { server, id in server.sounding(id) }) { server, id, request in
+            try request.expect(arguments: 1...server.latentCount(of: id))
+            try server.perform(.latent(LatentVector(try (0..<request.count).map { try request.float($0) })), on: id)
+        }
+        whole.arity = { server, id in server.latentCount(of: id) }
+        var commands = [whole]
         for dimension in 1...LatentVector.capacity {
             var target = OSCCommand.voice(.latent, "/latent/\(dimension)", modelKinds, .arguments(.float("", 0...1)), "latent target \(dimension)",
                                           value: .live { server, id in server.sounding(id).map { $0.count >= dimension ? [$0[dimension - 1]] : [] } }) { server, id, request in
@@ -23,6 +24,7 @@ extension OSCCommand {
                 try server.perform(.latentDimension(index: dimension - 1, value: try request.float(0)), on: id)
             }
             target.run = "one latent target (up to the model's dimensions)"
+            target.present = { server, id in dimension <= server.latentCount(of: id) }
             commands.append(target)
         }
         commands += [

@@ -61,6 +61,13 @@ struct OSCCommand: Sendable {
     /// For one of a run of like addresses (`/latent/1` … `/latent/32`): the
     /// summary of the run, which the README shows as one row.
     var run: String?
+    /// For a voice's address that exists only for some models (`/latent/9` for
+    /// a model of 16 dimensions): whether voice ID has it now. Patterns and
+    /// OSCQuery skip the addresses a voice does not have.
+    var present: (@Sendable (AutocoderServer, Int) -> Bool)?
+    /// For a repeated argument: how many a voice takes now (the model's latent
+    /// dimensions), for OSCQuery's TYPE; nil: the declared most.
+    var arity: (@Sendable (AutocoderServer, Int) -> Int)?
 
     static func server(_ family: Family, _ name: String, _ signature: OSCSignature, _ summary: String,
                        value: Value = .none, _ handle: @escaping @Sendable (AutocoderServer, Request) throws -> Void) -> OSCCommand {

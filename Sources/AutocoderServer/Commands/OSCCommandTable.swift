@@ -37,6 +37,12 @@ struct OSCCommandTable: Sendable {
         let command: OSCCommand
         /// The voice it steers (nil: the server's own address).
         let voice: Int?
+
+        /// Whether the voice it steers has it now (see `OSCCommand.present`).
+        func isPresent(on server: AutocoderServer) -> Bool {
+            guard let voice, let present = command.present else { return true }
+            return present(server, voice)
+        }
     }
 
     /// The declaration a plain address names, checked against the voice it names.
@@ -70,9 +76,11 @@ struct OSCCommandTable: Sendable {
         return all
     }
 
-    /// The addresses `pattern` matches now, sorted.
-    func matches(_ pattern: OSCAddressPattern, voices: [Int: VoiceRecord]) -> [Address] {
-        addresses(voices: voices, voicesToo: pattern.firstPartMatches("voice")).filter { pattern.matches($0.address) }
+    /// The addresses `pattern` matches now, sorted, leaving out those a voice
+    /// does not have (`present`).
+    func matches(_ pattern: OSCAddressPattern, on server: AutocoderServer) -> [Address] {
+        addresses(voices: server.engine.voices, voicesToo: pattern.firstPartMatches("voice"))
+            .filter { pattern.matches($0.address) && $0.isPresent(on: server) }
             .sorted { $0.address < $1.address }
     }
 }

@@ -145,9 +145,10 @@ struct OSCSignature: Sendable {
         }
     }
 
-    /// The OSC type tags of the longest message accepted ("ffffffff", "is", "").
-    var typeTags: String {
-        repeats ? String(repeating: parameters[0].typeTag, count: counts.upperBound) : String(parameters.map(\.typeTag))
+    /// The OSC type tags of the longest message accepted ("ffffffff", "is",
+    /// ""), with `count` repetitions of a repeated argument (nil: the most).
+    func typeTags(count: Int? = nil) -> String {
+        repeats ? String(repeating: parameters[0].typeTag, count: count ?? counts.upperBound) : String(parameters.map(\.typeTag))
     }
 
     /// The arguments column of the README tables.
