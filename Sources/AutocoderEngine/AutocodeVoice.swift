@@ -89,6 +89,9 @@ public final class AutocodeVoice: @unchecked Sendable {
     private var fade = VoiceFade()
     /// Only encode (to learn the input's range); make no sound.
     public var analysesOnly = false
+    /// Hops analysed so far, and whether the newest was silent (nothing to encode).
+    public private(set) var analysedHops = 0
+    public private(set) var newestHopWasSilent = true
 
     /// - Parameters:
     ///   - encoder, decoder: the model's (the decoder synthesis plays: a
@@ -167,6 +170,17 @@ public final class AutocodeVoice: @unchecked Sendable {
         } else {
             self.loop = nil
             loopSignature = 0
+        }
+    }
+
+    /// The newest hop's encoding as the encoder gives it (`/encode`'s values),
+    /// and each dimension scaled by the range learned over the input to [0,1].
+    /// Real-time safe.
+    public func newestEncoding(raw: UnsafeMutablePointer<Float>, scaled: UnsafeMutablePointer<Float>) {
+        for d in 0..<latentCount {
+            raw[d] = encoded[d]
+            let span = maximum[d] - minimum[d]
+            scaled[d] = span > 1e-6 ? min(max((encoded[d] - minimum[d]) / span, 0), 1) : 0.5
         }
     }
 
@@ -312,7 +326,9 @@ public final class AutocodeVoice: @unchecked Sendable {
         position = 0
 
         // Analysis: the published normalised mel frame.
+        analysedHops += 1
         let peak = analysis.analyze(frame: recent(analysisSize), normalized: true, into: mel.baseAddress!)
+        newestHopWasSilent = peak <= 0
         guard peak > 0 else { return }   // silence: nothing to encode or play
         for j in 0..<mel.count { mel[j] = min(max(mel[j], 0), 1) }
         encoder.encode(mel.baseAddress!, into: encoded.baseAddress!)

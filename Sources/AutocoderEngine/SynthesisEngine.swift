@@ -80,6 +80,10 @@ public final class SynthesisEngine: @unchecked Sendable {
     public let status: EngineStatus
     /// Interleaved copies of every rendered block, for the recorder.
     public let tap: SampleRing
+    /// The device input, mixed to mono, while `tapsInput` is on (for listening).
+    public let inputTap: SampleRing
+    /// Whether the render thread copies the device input into `inputTap`.
+    public let tapsInput = ManagedAtomic<Bool>(false)
     /// Voices the engine can hold at once (its slots are preallocated).
     public let maxVoices: Int
     /// IDs run from 1 to `maxID`.
@@ -167,6 +171,7 @@ public final class SynthesisEngine: @unchecked Sendable {
         let primary = VoiceStatus()
         status = EngineStatus(primary: primary)
         tap = SampleRing(capacity: Int(tapSeconds * kernel.sampleRate) * channels)
+        inputTap = SampleRing(capacity: Int(2 * kernel.sampleRate))
         slots = .allocate(capacity: self.maxVoices)
         slotOfID = .allocate(capacity: Self.maxID + 1)
         slotOfID.initialize(repeating: -1, count: Self.maxID + 1)
@@ -303,6 +308,7 @@ public final class SynthesisEngine: @unchecked Sendable {
             let count = min(end - done, Self.chunk)
             mix.update(repeating: 0, count: count * channels)
             let mono = monoInput(input, channels: inputChannels, from: done, count: count)
+            if let mono, tapsInput.load(ordering: .relaxed) { inputTap.write(mono, count: count) }
             var s = 0
             while s < slotCount {
                 let second = renderSlot(s, input: mono, count: count)

@@ -21,9 +21,10 @@ public struct OSCAddressPattern: Sendable {
 
     /// Whether `address` (a plain address) matches, part by part.
     public func matches(_ address: String) -> Bool {
-        let names = address.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        let bytes = Array(address.utf8)
+        let names = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         guard names.count == parts.count else { return false }
-        for (part, name) in zip(parts, names) where !Self.match(part[...], Array(name)[...]) { return false }
+        for (part, name) in zip(parts, names) where !Self.match(part[...], name) { return false }
         return true
     }
 

@@ -141,6 +141,7 @@ public final class AutocoderServer: @unchecked Sendable {
         ModelLoad(server: self, address: "/open/fft", selection: .fftDecoder),
     ]
     lazy var distanceLoad = DistanceLoad(server: self)
+    lazy var listening = Listening(server: self)
 
     /// Largest number of arguments and longest string accepted in one message.
     public static let maximumArguments = 1024
@@ -220,6 +221,7 @@ public final class AutocoderServer: @unchecked Sendable {
             applyFinishedLoads()
             engine.collectRetired()
             announceFreedVoices()
+            listening.relay()
             sendCompletions()
             sendPeriodicStatus()
             publishAddressSpace()
@@ -233,6 +235,7 @@ public final class AutocoderServer: @unchecked Sendable {
         }
         // Loads still running are dropped; a file being read is not waited for.
         loads.stop()
+        listening.stop()
         zeroconf?.stop()
         oscQuery?.stop()
         let finished = recorder.shutdown()

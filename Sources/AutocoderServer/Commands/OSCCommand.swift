@@ -10,7 +10,7 @@ import AutocoderOSC
 struct OSCCommand: Sendable {
     /// The families of the README's tables, in their order.
     enum Family: String, CaseIterable {
-        case compatibility, model, latent, spectral, voices, granular, autocode, filter, recording, status, distance, clients
+        case compatibility, model, latent, spectral, voices, granular, autocode, filter, listen, recording, status, distance, clients
 
         var title: String {
             switch self {
@@ -22,6 +22,7 @@ struct OSCCommand: Sendable {
             case .granular: "Granular"
             case .autocode: "Autocode"
             case .filter: "Filter"
+            case .listen: "Listen"
             case .recording: "Recording"
             case .status: "Status"
             case .distance: "Distance tables"

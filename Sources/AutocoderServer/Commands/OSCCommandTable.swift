@@ -27,7 +27,11 @@ struct OSCCommandTable: Sendable {
         }
         self.plain = plain
         self.perVoice = perVoice
+        plainAddresses = commands.filter(\.hasPlainAddress).map { Address(address: $0.name, command: $0, voice: $0.plainVoice) }
     }
+
+    /// The plain addresses, made once (patterns are matched against them).
+    private let plainAddresses: [Address]
 
     static let standard = OSCCommandTable(OSCCommand.Family.allCases.flatMap(\.commands))
 
@@ -65,7 +69,7 @@ struct OSCCommandTable: Sendable {
     /// Every address there is now: the plain ones, then each voice's, by ID.
     /// `voicesToo: false` leaves out the voices' (a pattern that cannot reach them).
     func addresses(voices: [Int: VoiceRecord], voicesToo: Bool = true) -> [Address] {
-        var all = commands.filter(\.hasPlainAddress).map { Address(address: $0.name, command: $0, voice: $0.plainVoice) }
+        var all = plainAddresses
         guard voicesToo else { return all }
         for id in voices.keys.sorted() {
             let kind = voices[id]!.kind
@@ -97,6 +101,7 @@ extension OSCCommand.Family {
         case .granular: OSCCommand.granular
         case .autocode: OSCCommand.autocode
         case .filter: OSCCommand.filter
+        case .listen: OSCCommand.listen
         case .recording: OSCCommand.recording
         case .status: OSCCommand.status
         case .distance: OSCCommand.distance
