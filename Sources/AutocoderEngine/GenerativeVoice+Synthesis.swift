@@ -1,5 +1,5 @@
 // A generative voice's synthesis (SPEC §3), per stream and per hop: random
-// walk → glide → decode → feedback / brightness / whitening of the frame →
+// morph → walk → glide → decode → feedback / brightness / whitening of the frame →
 // the running bins' magnitudes (power by frequency) → clip and tilt →
 // spectral smoothing → random phase (magnitude · e^{iφ}) → inverse FFT →
 // window → normalised overlap-add.
@@ -196,7 +196,9 @@ extension GenerativeVoice {
 
     /// Walk and glide for one hop of `hop` samples.
     private func advanceLatent(by hop: Int, dimensions: Int) {
-        if walking {
+        stepMorph(by: hop)
+        // A morph owns the targets while it runs: a walk's steps would be overwritten.
+        if walking, morph == nil {
             walkClock += Double(hop) / sampleRate
             let interval = Double(parameters[EngineParameter.walkInterval.ordinal])
             let step = parameters[EngineParameter.walkStep.ordinal]
@@ -204,6 +206,7 @@ extension GenerativeVoice {
                 walkClock -= interval
                 for d in 0..<dimensions {
                     target[d] = min(1, max(0, target[d] + (random.nextUnit() - 0.5) * step))
+                    status.storeTarget(d, target[d])
                 }
             }
         }

@@ -49,6 +49,18 @@ final class GenerativeVoice: @unchecked Sendable {
     /// A filter voice's dry/wet blend as heard now (ramped towards `mix`).
     private var mixHeard: Float = 1
 
+    /// The morph under way (`GenerativeVoice+Morph.swift`): where its targets
+    /// and controls started, which of them it still moves (a later command
+    /// for one takes it out), whether it still sets the walk, and the frames
+    /// it has run.
+    var morph: Morph?
+    var morphFromLatent = SIMD32<Float>(repeating: 0)
+    var morphFromParameters = SIMD16<Float>(repeating: 0)
+    var morphLatentMask: UInt32 = 0
+    var morphParameterMask: UInt16 = 0
+    var morphSetsWalk = false
+    var morphElapsed = 0
+
     /// Frames decoded ahead of their hops for this render call (batched by
     /// the engine): `decodedCount` rows of `decodedStride` values from
     /// `decoded`, the next one at `decodedNext`.
@@ -108,16 +120,28 @@ final class GenerativeVoice: @unchecked Sendable {
     func apply(_ command: VoiceCommand) {
         switch command {
         case let .latent(vector):
-            for i in 0..<min(vector.count, LatentVector.capacity) { target[i] = vector.values[i] }
+            for i in 0..<min(vector.count, LatentVector.capacity) {
+                target[i] = vector.values[i]
+                status.storeTarget(i, target[i])
+            }
+            morphLatentMask &= vector.count >= 32 ? 0 : ~UInt32(0) << UInt32(vector.count)
             latentChanged = true
         case let .latentDimension(index, value):
-            if index >= 0 && index < LatentVector.capacity { target[index] = value }
+            if index >= 0 && index < LatentVector.capacity {
+                target[index] = value
+                status.storeTarget(index, value)
+                morphLatentMask &= ~(1 << UInt32(index))
+            }
             latentChanged = true
         case let .parameter(parameter, value):
             parameters[parameter.ordinal] = value
+            morphParameterMask &= ~(1 << UInt16(parameter.ordinal))
         case let .phase(mode):
             phaseMode = mode
+        case let .morph(morph):
+            start(morph)
         case let .walk(on):
+            morphSetsWalk = false
             walking = on
             walkClock = 0
             status.publish(playing: playing, walking: walking)
@@ -127,6 +151,8 @@ final class GenerativeVoice: @unchecked Sendable {
             status.publish(playing: playing, walking: walking)
         case .reset:
             target.update(repeating: 0.5, count: LatentVector.capacity)
+            for i in 0..<LatentVector.capacity { status.storeTarget(i, 0.5) }
+            morphLatentMask = 0
             streams.forEach { $0.voice.takeUnretainedValue().previousMel.update(repeating: 0) }
         case .level, .route, .granular, .granularJump, .autocodeMapping, .autocodeResetRange:
             break
@@ -186,6 +212,8 @@ final class GenerativeVoice: @unchecked Sendable {
             // reshape needs no crossfade.
             streams.completeNow { retire($0) }
             filter?.appendSilently(count: count)
+            // A morph runs on in silence (its targets and controls move; the glide waits for sound).
+            stepMorph(by: count)
             output.update(repeating: 0, count: count)
             widthHeard = 0
             return false

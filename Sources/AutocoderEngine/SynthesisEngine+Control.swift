@@ -82,6 +82,7 @@ extension SynthesisEngine {
     func record(_ command: VoiceCommand, to id: Int) {
         switch command {
         case let .level(value): registry[id]?.level = value
+        case let .morph(morph) where registry[id]?.kind.playsModel == true: registry[id]?.level = morph.level
         case let .route(out, pan): registry[id]?.out = out; registry[id]?.pan = pan
         default: break
         }

@@ -425,6 +425,11 @@ public final class SynthesisEngine: @unchecked Sendable {
             switch voiceCommand {
             case let .level(value): slots[s].setLevel(value)
             case let .route(out, pan): slots[s].route(out: out, pan: pan, channels: channels)
+            case let .morph(morph):
+                // The slot glides the level; the voice, everything else.
+                guard case let .generative(voice) = slots[s].content else { return }
+                slots[s].glideLevel(to: morph.level, frames: morph.frames, curve: morph.curve)
+                voice.takeUnretainedValue().apply(voiceCommand)
             default:
                 switch slots[s].content {
                 case let .generative(voice): voice.takeUnretainedValue().apply(voiceCommand)

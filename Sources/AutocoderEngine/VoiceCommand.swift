@@ -46,6 +46,10 @@ public enum VoiceCommand: Sendable {
     case reset
     /// The voice's own level, 0…4 (ramped over 20 ms).
     case level(Float)
+    /// A glide of a generative or filter voice's latent targets, controls,
+    /// walk and level to the values `Morph` carries. A later command for any
+    /// of them takes that one out of the glide.
+    case morph(Morph)
     /// Output routing: channel `out` (0 = every channel, else 1…channels) and
     /// pan −1…1 (0: channel `out` alone; towards +1 the next channel, towards
     /// −1 the previous one, equal power; channels wrap around).

@@ -1,6 +1,6 @@
 // One voice in the engine's mixer, whatever its kind: what it is (its kind's
-// player), its level (ramped), its routing onto the output channels, and its
-// fade when freed.
+// player), its level (ramped, or gliding a sample at a time in a morph), its
+// routing onto the output channels, and its fade when freed.
 //
 // Render thread only; slots live in the engine's preallocated table.
 
@@ -37,6 +37,9 @@ struct VoiceSlot {
     var content: VoiceContent
     private(set) var level: Float
     private var levelTarget: Float
+    /// A morph's glide of the level: from, to, its frames and curve, and the frames run.
+    private var levelGlide: (from: Float, to: Float, frames: Int, curve: MorphCurve)?
+    private var levelGlided = 0
     /// Channel of the first share (−1: every channel alike), its gain, and the
     /// channel and gain of the second share (a pan between two channels).
     private(set) var firstChannel = -1
@@ -56,7 +59,17 @@ struct VoiceSlot {
         levelTarget = level
     }
 
-    mutating func setLevel(_ value: Float) { levelTarget = value }
+    mutating func setLevel(_ value: Float) {
+        levelTarget = value
+        levelGlide = nil
+    }
+
+    /// Glides the level from where it is heard to `value` over `frames`, along `curve`.
+    mutating func glideLevel(to value: Float, frames: Int, curve: MorphCurve) {
+        guard frames > 0 else { return setLevel(value) }
+        levelGlide = (level, value, frames, curve)
+        levelGlided = 0
+    }
 
     /// Routing to channel `out` (1-based; 0 = every channel) with `pan` towards
     /// the next (+) or previous (−) channel, equal power, wrapping around.
@@ -93,6 +106,15 @@ struct VoiceSlot {
                       channels: Int, levelStep: Float, fadeStep: Float) {
         let other = second ?? voice
         for i in 0..<count {
+            if let glide = levelGlide {
+                levelGlided += 1
+                if levelGlided >= glide.frames {
+                    levelTarget = glide.to
+                    levelGlide = nil
+                } else {
+                    levelTarget = glide.from + (glide.to - glide.from) * glide.curve.value(Float(levelGlided) / Float(glide.frames))
+                }
+            }
             level += max(-levelStep, min(levelStep, levelTarget - level))
             if freeing { freeFade = max(0, freeFade - fadeStep) }
             let gain = level * freeFade

@@ -5,14 +5,17 @@
 
 import Foundation
 
-/// Writes `data` to `path` atomically; errors name the path.
-public func writeAtomically(_ data: Data, to path: String) throws {
-    try writeAtomically([(path, data)])
+/// Writes `data` to `path` atomically; errors name the path. `synced`: the
+/// file's bytes reach the disk before the rename, and the rename before it
+/// returns (for small files rewritten often, whose loss would be a user's work).
+public func writeAtomically(_ data: Data, to path: String, synced: Bool = false) throws {
+    guard synced else { return try writeAtomically([(path, data)]) }
+    try writeAtomically(to: path, synced: true) { write in try data.withUnsafeBytes { try write($0) } }
 }
 
 /// Streams a file to its temporary through `body`, which calls the function
 /// it is given with each run of bytes, then renames it into place.
-public func writeAtomically(to path: String, _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+public func writeAtomically(to path: String, synced: Bool = false, _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
     let url = URL(fileURLWithPath: path)
     let temporary = temporaryPath(for: url)
     guard let file = fopen(temporary, "wb") else {
@@ -28,10 +31,21 @@ public func writeAtomically(to path: String, _ body: ((UnsafeRawBufferPointer) t
             throw ModelFileError(path: path, problem: "could not be written: \(String(cString: strerror(errno)))")
         }
     }
+    if synced, fflush(file) != 0 || fsync(fileno(file)) != 0 {
+        throw ModelFileError(path: path, problem: "could not be written: \(String(cString: strerror(errno)))")
+    }
     closed = true
     guard fclose(file) == 0 else { throw ModelFileError(path: path, problem: "could not be written: \(String(cString: strerror(errno)))") }
     guard rename(temporary, path) == 0 else {
         throw ModelFileError(path: path, problem: "could not be renamed into place: \(String(cString: strerror(errno)))")
+    }
+    if synced {
+        // The rename itself is kept by the folder's entry.
+        let folder = open(url.deletingLastPathComponent().path, O_RDONLY)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
     }
 }
 

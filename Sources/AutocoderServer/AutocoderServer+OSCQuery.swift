@@ -79,7 +79,7 @@ extension OSCSignature {
     /// One OSCQuery RANGE per type tag (`count` repetitions of a repeated argument; nil: the most).
     func oscQueryRanges(count: Int?) -> [OSCQueryRange] {
         let each = parameters.map(\.oscQueryRange)
-        return repeats ? Array(repeating: each[0], count: count ?? counts.upperBound) : each
+        return repeats ? (0..<(count ?? counts.upperBound)).map { each[$0 % each.count] } : each
     }
 }
 

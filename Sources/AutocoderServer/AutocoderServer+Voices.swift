@@ -95,6 +95,7 @@ extension AutocoderServer {
                         if let model {
                             try engine.addGenerativeVoice(id: id, model: model, filter: filter)
                             engine.send(.phase(configuration.phase), to: id)
+                            _ = try? snapshotStore(of: id, requester: ticket.requester)
                         } else if let encoder = bundle.encoder, let decoder = bundle.synthesis?.decoder {
                             settings[id, default: VoiceSettings()].coders = (encoder, decoder)
                             try engine.addAutocodeVoice(id: id, voice: nil, name: bundle.anchor)

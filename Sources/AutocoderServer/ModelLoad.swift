@@ -91,6 +91,8 @@ final class ModelLoad {
             if selection == .model || bundle.encoder != nil { server.encoder = bundle.encoder }
             server.followModelChange()
         }
+        // The new model's snapshots are read now, so a broken file is reported to whoever loaded it.
+        if model != nil { _ = try? server.snapshotStore(of: voice, requester: pending.ticket?.requester) }
         let files = bundle.models.keys.map(\.rawValue).sorted().joined(separator: ", ")
         let level = model?.calibration.map { "; " + $0.summary } ?? ""
         let whose = self.voice == 1 ? "" : " into voice \(self.voice)"

@@ -130,6 +130,11 @@ public final class AutocoderServer: @unchecked Sendable {
     let paths: PathPolicy
     /// Who hears that a take ended by itself.
     var recordingListeners = RecordingListeners()
+    /// The snapshot stores read so far, by model anchor.
+    var snapshotStores: [String: SnapshotStore] = [:]
+    /// Recalls still gliding, by voice; the serial of the last morph sent.
+    var pendingRecalls: [Int: PendingRecall] = [:]
+    var morphSerial = 0
 
     // The slow requests, each from its check to its reply.
     lazy var modelLoads = [
@@ -185,6 +190,8 @@ public final class AutocoderServer: @unchecked Sendable {
         audio = OutputSupervisor(output: output, engine: engine, request: configuration.output)
         for (parameter, value) in configuration.settings { settingValues[(parameter == .gain ? "0/" : "1/") + parameter.rawValue] = [.float(value)] }
         settingValues["1/phase"] = [.string(configuration.phase.rawValue)]
+        // Voice 1's snapshots are read (and a broken file set aside) at start.
+        _ = try? snapshotStore(of: 1, requester: nil)
         try startOSCQuery()
         try audio.start()
         for event in audio.takeEvents() { report(event) }
@@ -223,6 +230,7 @@ public final class AutocoderServer: @unchecked Sendable {
             announceFreedVoices()
             listening.relay()
             sendCompletions()
+            answerRecalls()
             sendPeriodicStatus()
             publishAddressSpace()
             for event in audio.takeEvents() { report(event) }

@@ -1,7 +1,7 @@
 // Runs the engine on a real output (the native JACK client when a JACK server
 // runs, else PortAudio when a device can play, else the null output) with
 // malloc-interposer preloaded, fires every kind of control command at it,
-// including model and FFT swaps, with a granular voice and an autocode voice
+// including model and FFT swaps, morphs, with a granular voice and an autocode voice
 // (on a looped sound, and on the device's input when it has one) playing,
 // generative voices created, routed, decoded in batches and freed; filter
 // voices (on the device's input, on a looped sound, one on another's output)
@@ -115,6 +115,15 @@ try addFilterVoices()
 /// Generative voices that come and go (2…9), sharing voice 1's decoder so they decode in batches.
 var extraVoices: [Int] = []
 
+/// A morph of each sort in turn: at once or over up to half a second, either
+/// curve, ending walking or not, with every control a morph carries.
+func probeMorph(_ step: Int) -> Morph {
+    Morph(latent: LatentVector((0..<8).map { _ in Float.random(in: 0...1) }),
+          controls: [(.glide, 0.05), (.walkStep, 0.2), (.brightness, Float.random(in: 0...1)), (.whitening, 0.8), (.feedback, 0.3), (.smoothing, 0.8)],
+          walking: step % 3 == 0, level: Float.random(in: 0.5...1), frames: [0, 4410, 22050][step % 3],
+          curve: step % 2 == 0 ? .linear : .ease, serial: step + 1)
+}
+
 /// Scheduled commands: sent, and refused because the schedule was full.
 var scheduled = 0, refused = 0
 /// Commands for each voice there is, at frames spread over the next four
@@ -141,6 +150,7 @@ var scheduled = 0, refused = 0
             schedule(.latentDimension(index: k % 8, value: Float.random(in: 0...1)), to: id, at: frame + 2)
             schedule(.parameter(.brightness, Float.random(in: 0...1)), to: id, at: frame)
             schedule(.parameter(.smoothing, Float.random(in: 0...0.9)), to: id, at: frame + block)
+            schedule(.morph(probeMorph(step + k)), to: id, at: frame + 3)
         } else if kind == .granular {
             schedule(.granular(.size, Float.random(in: 0.02...0.2)), to: id, at: frame)
         }
@@ -170,7 +180,10 @@ var step = 0
 while Date().timeIntervalSince(start) < seconds {
     switch step % 36 {
     case 0: engine.send(.latent(LatentVector((0..<8).map { _ in Float.random(in: 0...1) })))
-    case 1: engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
+    case 1:
+        engine.send(.latentDimension(index: step % 8, value: Float.random(in: 0...1)))
+        // Morphs for every voice that plays a model (and one the granular voice ignores), some cut short by the next.
+        for id in [1, granularID] + extraVoices + filterIDs where engine.voices[id] != nil { engine.send(.morph(probeMorph(step)), to: id) }
     case 2: for parameter in EngineParameter.allCases { engine.send(.parameter(parameter, parameter.defaultValue * 0.9)) }
     case 3:
         engine.send(.walk(step % 20 < 10))

@@ -10,7 +10,7 @@ import AutocoderOSC
 struct OSCCommand: Sendable {
     /// The families of the README's tables, in their order.
     enum Family: String, CaseIterable {
-        case compatibility, model, latent, spectral, voices, granular, autocode, filter, listen, recording, status, distance, clients
+        case compatibility, model, latent, spectral, snapshots, voices, granular, autocode, filter, listen, recording, status, distance, clients
 
         var title: String {
             switch self {
@@ -18,6 +18,7 @@ struct OSCCommand: Sendable {
             case .model: "Model"
             case .latent: "Latent and walk"
             case .spectral: "Spectral controls and shape"
+            case .snapshots: "Snapshots and morphs"
             case .voices: "Voices"
             case .granular: "Granular"
             case .autocode: "Autocode"

@@ -97,6 +97,7 @@ extension OSCCommand.Family {
         case .model: OSCCommand.model
         case .latent: OSCCommand.latent
         case .spectral: OSCCommand.spectral
+        case .snapshots: OSCCommand.snapshots
         case .voices: OSCCommand.voices
         case .granular: OSCCommand.granular
         case .autocode: OSCCommand.autocode

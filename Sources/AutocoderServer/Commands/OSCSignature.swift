@@ -105,11 +105,11 @@ struct OSCParameter: Sendable {
 
 /// Every argument an address accepts.
 struct OSCSignature: Sendable {
-    /// The arguments in order; for a repeated signature, the one that repeats.
+    /// The arguments in order; for a repeated signature, the run that repeats.
     let parameters: [OSCParameter]
     /// How many arguments are accepted.
     let counts: ClosedRange<Int>
-    /// Whether one parameter repeats `counts` times.
+    /// Whether the run of `parameters` repeats, whole, to `counts` arguments.
     let repeats: Bool
     /// Any arguments at all, unchecked (`/sanity/check`).
     let unchecked: Bool
@@ -127,6 +127,16 @@ struct OSCSignature: Sendable {
         OSCSignature(parameters: [parameter], counts: counts, repeats: true, unchecked: false)
     }
 
+    /// The pair `first`, `second`, `times` times (`s:A f:wA s:B f:wB …`).
+    static func pairs(_ first: OSCParameter, _ second: OSCParameter, _ times: ClosedRange<Int>) -> OSCSignature {
+        OSCSignature(parameters: [first, second], counts: 2 * times.lowerBound...2 * times.upperBound, repeats: true, unchecked: false)
+    }
+
+    /// The declaration argument `index` is checked against.
+    func parameter(at index: Int) -> OSCParameter {
+        repeats ? parameters[index % parameters.count] : parameters[index]
+    }
+
     /// Checks the count, then every argument's type and range.
     func check(_ request: Request) throws {
         do {
@@ -140,15 +150,18 @@ struct OSCSignature: Sendable {
             throw Rejection(rejection.reason + "; " + AutocoderServer.splitPathHint)
         }
         guard !unchecked else { return }
+        if repeats, request.count % parameters.count != 0 {
+            throw Rejection("the arguments come in runs of \(parameters.count) (\(typeTags(count: parameters.count)))")
+        }
         for index in 0..<request.count {
-            try (repeats ? parameters[0] : parameters[index]).check(request, at: index)
+            try parameter(at: index).check(request, at: index)
         }
     }
 
     /// The OSC type tags of the longest message accepted ("ffffffff", "is",
     /// ""), with `count` repetitions of a repeated argument (nil: the most).
     func typeTags(count: Int? = nil) -> String {
-        repeats ? String(repeating: parameters[0].typeTag, count: count ?? counts.upperBound) : String(parameters.map(\.typeTag))
+        repeats ? String((0..<(count ?? counts.upperBound)).map { parameter(at: $0).typeTag }) : String(parameters.map(\.typeTag))
     }
 
     /// The arguments column of the README tables.
@@ -156,8 +169,10 @@ struct OSCSignature: Sendable {
         if unchecked { return "anything" }
         if parameters.isEmpty { return "—" }
         if repeats {
-            let amount = counts.lowerBound == 0 ? "up to \(counts.upperBound)" : "\(counts.lowerBound)–\(counts.upperBound)"
-            return "\(amount) × \(parameters[0].summary)" + (parameters[0].defaultValue.map { " (\($0))" } ?? "")
+            let run = parameters.count
+            let amount = counts.lowerBound == 0 ? "up to \(counts.upperBound / run)" : "\(counts.lowerBound / run)–\(counts.upperBound / run)"
+            let each = parameters.map { $0.summary + ($0.defaultValue.map { " (\($0))" } ?? "") }.joined(separator: ", ")
+            return "\(amount) × " + (run == 1 ? each : "(\(each))")
         }
         let required = counts.lowerBound
         return parameters.enumerated().map { index, parameter in
@@ -173,7 +188,7 @@ extension OSCSignature {
     func normalised(_ arguments: [OSCArgument]) -> [OSCArgument] {
         arguments.enumerated().map { index, argument in
             guard !unchecked, let number = argument.number else { return argument }
-            switch (repeats ? parameters[0] : parameters[index]).kind {
+            switch parameter(at: index).kind {
             case .float, .number: return .float(Float(number))
             case .integer, .flag: return .int(Int32(clamping: Int(number)))
             case .string, .path, .word: return argument
