@@ -35,8 +35,9 @@ public func writeAtomically(to path: String, _ body: ((UnsafeRawBufferPointer) t
     }
 }
 
-/// The hidden temporary beside `url` that a writer of this process uses.
-private func temporaryPath(for url: URL) -> String {
+/// The hidden temporary beside `url` that a writer of this process uses
+/// (`.NAME.partial-PID`; `LatentTrajectoryWriter` grows its file there too).
+func temporaryPath(for url: URL) -> String {
     url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
 }
 
