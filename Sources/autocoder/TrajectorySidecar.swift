@@ -1,5 +1,5 @@
 // What `encode-sound` tells `render --trajectory` about a trajectory beside it:
-// `F.latents.npy.json` = {sound, fft, hop, sampleRate, anchor}. The rate says
+// `F.latents.npy.json` = {sound, fft, hop, sampleRate, anchor, analysis}. The rate says
 // what the trajectory's times count; the sound is the source `--report`
 // compares the rendering with. Written atomically; read on the main thread.
 
@@ -14,6 +14,8 @@ struct TrajectorySidecar: Codable {
     /// The rate of the trajectory's times (and of the analysis).
     var sampleRate: Int
     var anchor: String
+    /// How encode-sound analysed the sound: autocode or training.
+    var analysis: String?
 
     static func path(for trajectory: String) -> String { trajectory + ".json" }
 
