@@ -57,16 +57,12 @@ public final class LatentTrajectoryWriter {
         chunk = .allocate(capacity: chunkRows * (2 + latentCount))
         chunk.initialize(repeating: 0)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            chunk.deallocate()
-            throw ModelFileError(path: path, problem: "could not be written: \(String(cString: strerror(errno)))")
-        }
+        // Every property is set: a throw from here on runs deinit, which closes and frees.
+        guard descriptor >= 0 else { throw failure("could not be written") }
         do {
             try writeHeader()
         } catch {
-            close(descriptor)
             unlink(temporaryPath)
-            chunk.deallocate()
             throw error
         }
     }
