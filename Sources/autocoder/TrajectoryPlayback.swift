@@ -38,11 +38,15 @@ struct TrajectoryPlayback {
         timeScale = Double(sidecar?.sampleRate ?? sampleRate) / Double(sampleRate)
     }
 
-    /// Renders `hops` hops (default: up to the trajectory's last row) into `writer`.
+    /// Renders `hops` hops into `writer`; by default through the trajectory's
+    /// last row and the spacing of rows after it (the stretch that row stands
+    /// for), so a sound's trajectory renders at least as long as the sound.
     func render(_ engine: SynthesisEngine, hops: Int?, into writer: SoundFileWriter) throws {
         engine.send(.parameter(.glide, 0))
         let hop = shape.hop, centre = Double(shape.fftSize / 2)
-        let count = hops ?? Int(((latentPath.times.last! / timeScale + 1) / Double(hop)).rounded(.up))
+        let times = latentPath.times
+        let end = times.last! + (times.count > 1 ? times.last! - times[times.count - 2] : 0)
+        let count = hops ?? max(1, Int((end / timeScale / Double(hop)).rounded(.up)))
         var latent = [Float](repeating: 0, count: latentPath.latentCount)
         try OfflineRender.render(engine, frames: count * hop, into: writer, block: hop) { frame in
             latent.withUnsafeMutableBufferPointer { latentPath.value(at: (Double(frame) + centre) * timeScale, into: $0.baseAddress!) }

@@ -27,6 +27,9 @@ public enum DroneSound {
         return .failure(Missing(description: "models/make_source.py could not make drone.wav (it needs numpy: run scripts/test, which makes .venv-litert)"))
     }()
 
+    /// Its length: 60 s at 44.1 kHz (16-bit).
+    public static let sampleCount = 60 * 44100
+
     /// The path of the 60 s sound, the same file every time.
     public static func path() throws -> String { try made.get() }
 
