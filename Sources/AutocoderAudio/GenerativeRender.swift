@@ -69,6 +69,36 @@ public enum AutocodeRender {
         return process(voice, input)
     }
 
+    /// The latent values `render` decodes, one row per hop whose analysis window
+    /// is centred inside `input`: `row(time, latent)` in order, time the
+    /// window's centre in samples (0, hop, 2 × hop … < input.count; the synthesis
+    /// frame `render` makes of it is centred there too). The first windows reach
+    /// back before the input, the last past its end, into silence.
+    public static func latents(of input: [Float], encoder: Encoder, decoder: Decoder, shape: SynthesisShape, sampleRate: Double,
+                               mapping: Mapping = [], range: (minimum: [Float], maximum: [Float])? = nil,
+                               row: (_ time: Int, _ latent: UnsafeBufferPointer<Float>) throws -> Void) throws {
+        let range = try range ?? self.range(of: input, encoder: encoder, decoder: decoder, shape: shape, sampleRate: sampleRate)
+        let voice = try AutocodeVoice(encoder: encoder, decoder: decoder, shape: shape, sampleRate: sampleRate, centred: true,
+                                      range: range)
+        for (field, values) in mapping { voice.set(field, LatentVector(values)) }
+        voice.play(true, fadeSeconds: 0)
+        let hop = shape.hop, half = voice.analysisSize / 2
+        var scratch = [Float](repeating: 0, count: hop)
+        try input.withUnsafeBufferPointer { source in
+            try scratch.withUnsafeMutableBufferPointer { out in
+                // After hop k (its last sample at fed − 1) the window ends at `fed`.
+                var fed = 0
+                while fed + hop - half < input.count {
+                    let present = max(0, min(hop, input.count - fed))
+                    if present > 0 { voice.process(input: source.baseAddress! + fed, adding: out.baseAddress!, count: present) }
+                    if present < hop { voice.process(input: nil, adding: out.baseAddress!, count: hop - present) }
+                    fed += hop
+                    if fed - half >= 0 { try row(fed - half, voice.latent) }
+                }
+            }
+        }
+    }
+
     /// Feeds `input` and then the voice's latency in silence; returns the output
     /// less that latency.
     private static func process(_ voice: AutocodeVoice, _ input: [Float], isCancelled: () -> Bool = { false }) -> [Float] {

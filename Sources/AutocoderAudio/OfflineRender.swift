@@ -6,13 +6,18 @@
 import AutocoderEngine
 
 public enum OfflineRender {
-    /// Renders `frames` output frames from `engine` into `writer`.
-    public static func render(_ engine: SynthesisEngine, frames: Int, into writer: SoundFileWriter, block: Int = 16384) throws {
+    /// Renders `frames` output frames from `engine` into `writer`, `block` frames
+    /// per call. `beforeBlock` gets the first frame of each call before it is
+    /// rendered, to send the commands it should start with (a trajectory's
+    /// latent values, one call per hop).
+    public static func render(_ engine: SynthesisEngine, frames: Int, into writer: SoundFileWriter, block: Int = 16384,
+                              beforeBlock: (_ frame: Int) -> Void = { _ in }) throws {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * engine.channels)
         defer { buffer.deallocate() }
         var remaining = frames
         while remaining > 0 {
             let count = min(block, remaining)
+            beforeBlock(frames - remaining)
             engine.render(buffer, frames: count)
             engine.tap.discardAll()
             try writer.write(buffer, frames: count)

@@ -222,6 +222,11 @@ public final class AutocodeVoice: @unchecked Sendable {
         (Array(minimum), Array(maximum))
     }
 
+    /// The latent values the last analysed hop decoded (encoded, rescaled by
+    /// the range, mapped and clipped); a silent hop leaves them as they were.
+    /// Valid until the next `process`; the rendering thread reads it.
+    public var latent: UnsafeBufferPointer<Float> { UnsafeBufferPointer(mapped) }
+
     public func play(_ on: Bool, fadeSeconds: Double = 0.05) {
         fade.set(on, seconds: fadeSeconds, sampleRate: sampleRate)
     }

@@ -49,8 +49,9 @@ public func writeAtomically(to path: String, synced: Bool = false, _ body: ((Uns
     }
 }
 
-/// The hidden temporary beside `url` that a writer of this process uses.
-private func temporaryPath(for url: URL) -> String {
+/// The hidden temporary beside `url` that a writer of this process uses
+/// (`.NAME.partial-PID`; `LatentTrajectoryWriter` grows its file there too).
+func temporaryPath(for url: URL) -> String {
     url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
 }
 

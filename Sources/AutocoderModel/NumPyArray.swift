@@ -122,11 +122,13 @@ public struct NumPyArray: Sendable, Equatable {
     }
 
     /// The bytes before the data of a C-ordered `.npy` (format 1.0), for writers
-    /// that stream the data after it; `dtype` is e.g. "<i8".
-    public static func header(dtype: String, shape: [Int]) -> [UInt8] {
+    /// that stream the data after it; `dtype` is e.g. "<i8". With `length`
+    /// (a multiple of 64 that the header fits in), exactly that many bytes, so a
+    /// writer can rewrite the shape in place as the array grows.
+    public static func header(dtype: String, shape: [Int], length: Int? = nil) -> [UInt8] {
         let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
         var header = "{'descr': '\(dtype)', 'fortran_order': False, 'shape': (\(dims)), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        while (10 + header.utf8.count + 1) % 64 != 0 || 10 + header.utf8.count + 1 < (length ?? 0) { header += " " }
         header += "\n"
         let length = header.utf8.count
         return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8)

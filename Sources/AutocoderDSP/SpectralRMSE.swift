@@ -1,0 +1,54 @@
+// How close a rendering's spectrogram is to its source's: the RMSE between
+// the two mel spectrograms across time (the metric of the spectrogram
+// autoencoder work the project grew from, which compares "the frequency
+// spectra across time" rather than samples, so phase does not count).
+//
+// Spectrograms: the training analysis (MelAnalysis: 16384-sample windows every
+// 1024, 512 mel bands, unnormalised), both scaled to [0,1] by the source's
+// minimum and maximum — the units the model learns in (`analyze`'s scaling).
+// The rendering's level is set by its make-up gain and limiter, not by what it
+// plays, so it is first brought to the source's by one gain over the whole
+// file (equal mean mel value); its changes from frame to frame are untouched.
+// RMSE = sqrt(mean over frames and bands of (source − rendering)²), over the
+// frames both have.
+//
+// The baseline: every frame replaced by the source's mean frame — what a
+// rendering that gets the average colour right and follows nothing scores.
+//
+// Any thread; allocates (for measurement, not for the audio thread).
+
+public enum SpectralRMSE {
+    public struct Result: Sendable {
+        /// The rendering against the source.
+        public let rendering: Double
+        /// The source's mean frame, repeated, against the source.
+        public let meanFrame: Double
+        public let frames: Int
+    }
+
+    /// Both sounds mono at 44.1 kHz; nil when either is too short for one frame.
+    public static func compare(source: [Float], rendering: [Float]) -> Result? {
+        let frames = min(MelAnalysis.frameCount(sampleCount: source.count), MelAnalysis.frameCount(sampleCount: rendering.count))
+        guard frames > 0 else { return nil }
+        let analysis = MelAnalysis()
+        let bands = analysis.filterbank.filterCount
+        let s = analysis.frames(of: source).prefix(frames * bands).map(Double.init)
+        let r = analysis.frames(of: rendering).prefix(frames * bands).map(Double.init)
+        let low = s.min()!, high = s.max()!
+        let span = high > low ? high - low : 1
+        let rSum = r.reduce(0, +)
+        let gain = rSum > 0 ? s.reduce(0, +) / rSum : 1
+        var mean = [Double](repeating: 0, count: bands)
+        for i in s.indices { mean[i % bands] += s[i] / Double(frames) }
+        var renderingError = 0.0, meanError = 0.0
+        for i in s.indices {
+            let source = (s[i] - low) / span
+            let d = source - (r[i] * gain - low) / span
+            let m = source - (mean[i % bands] - low) / span
+            renderingError += d * d
+            meanError += m * m
+        }
+        let count = Double(s.count)
+        return Result(rendering: (renderingError / count).squareRoot(), meanFrame: (meanError / count).squareRoot(), frames: frames)
+    }
+}
