@@ -41,7 +41,8 @@ extension PlanBuilder {
         } else if let newShape = op.newShape {
             requested = newShape
         } else {
-            let result = model.tensors[op.outputs[0]]
+            guard let output = op.outputs.first, output >= 0 else { throw fail(op, number, "has no output tensor") }
+            let result = model.tensors[output]
             requested = result.shapeSignature ?? result.shape
         }
         guard requested.allSatisfy({ $0 == -1 || $0 >= 1 }), requested.count(where: { $0 == -1 }) <= 1 else {

@@ -194,6 +194,8 @@ struct PlanBuilder {
     private func outputTensor(_ op: TFLiteModel.Operator, _ number: Int) throws -> Int {
         guard op.outputs.count == 1 else { throw fail(op, number, "has \(op.outputs.count) outputs; expected 1") }
         let index = op.outputs[0]
+        // The file's check lets -1 ("no tensor") through, as optional inputs use it.
+        guard index >= 0 else { throw fail(op, number, "has no output tensor (-1)") }
         guard activations[index] == nil, constant(index) == nil else {
             throw fail(op, number, "overwrites tensor '\(model.tensors[index].name)'")
         }

@@ -50,6 +50,15 @@ import AutocoderModel
         return a.inputCount == b.inputCount && a.run(batch: 1, inputs: input) == b.run(batch: 1, inputs: input)
     }
 
+    /// A file the fuzzer found: an operator whose output is tensor -1 ("none")
+    /// used to index the tensors with it.
+    @Test func anOperatorWithoutAnOutputTensorIsRefused() throws {
+        let path = Fixtures.root + "/../Fuzz/corpus/tflite/operator-output-minus-one.tflite"
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let reason = try #require(Self.loadError(bytes))
+        #expect(reason.contains("no output tensor"), "\(reason)")
+    }
+
     @Test func wrongIdentifierIsNotAModel() throws {
         var bytes = Fixtures.bytes(Self.goodPath)
         bytes[4...7] = [0x50, 0x4B, 0x03, 0x04]
