@@ -7,6 +7,11 @@
 // chooses, with a header rewritten after every write, so a crash leaves a
 // playable file.
 //
+// A take given a trajectory sidecar also writes the latent values the voices
+// play, hop by hop, to `TAKE.latents.npy` beside it (`LatentTake`), finished
+// with the sound; a trajectory that cannot be written ends on its own, reported
+// like a failed take, while the sound goes on.
+//
 // A take ends by `stop` or by itself, when a write fails (a full or vanished
 // disk). Either way its path, frame count and the reason it ended stay in
 // `state` until the next take starts; a take that ended by itself is also
@@ -16,6 +21,7 @@
 // thread (they take a lock the writer shares; the audio thread never does).
 
 import AutocoderEngine
+import AutocoderModel
 import Foundation
 
 public final class Recorder: @unchecked Sendable {
@@ -27,6 +33,8 @@ public final class Recorder: @unchecked Sendable {
         /// Why the last take ended (`Recorder.stoppedReason`, or the write error);
         /// nil while a take runs or before the first.
         public var endReason: String?
+        /// The finished take's latent trajectory, when its voices left one.
+        public var trajectoryPath: String?
     }
 
     /// The end reason of a take finished by `stop`.
@@ -36,6 +44,7 @@ public final class Recorder: @unchecked Sendable {
     private let sampleRate: Int
     private let lock = NSLock()
     private var writer: SoundFileWriter?
+    private var latents: LatentTake?
     /// The take that ended last, while no other runs.
     private var ended: State?
     /// Whether `ended` ended by itself and no `stop` has returned it yet.
@@ -58,15 +67,25 @@ public final class Recorder: @unchecked Sendable {
     deinit { chunk.deallocate() }
 
     /// Starts recording into a new file at `path`; what was played before this
-    /// moment is not included.
-    public func start(path: String, format: SoundFileWriter.SampleFormat, overwrite: Bool = false) throws {
+    /// moment is not included. With `trajectory` (its sidecar, whose sound is
+    /// set to `path`), the latent values played go to `path.latents.npy`.
+    public func start(path: String, format: SoundFileWriter.SampleFormat, overwrite: Bool = false,
+                      trajectory: TrajectorySidecar? = nil) throws {
         lock.lock()
         defer { lock.unlock() }
         guard writer == nil else {
             throw SoundFileError(path: path, problem: "a recording is already running (to \(writer!.path))")
         }
         let newWriter = try SoundFileWriter(path: path, channels: engine.channels, sampleRate: sampleRate, format: format, overwrite: overwrite)
-        engine.tap.discardAll()
+        let played = engine.status.playedLatents
+        if var sidecar = trajectory {
+            sidecar.sound = path
+            // On before the tap's start is taken: rows of earlier hops are left out by their frame.
+            played.isOn.store(true, ordering: .releasing)
+            latents = LatentTake(take: path, startFrame: engine.discardTap(), sidecar: sidecar)
+        } else {
+            _ = engine.discardTap()
+        }
         writer = newWriter
         ended = nil
         endedUnasked = false
@@ -95,8 +114,10 @@ public final class Recorder: @unchecked Sendable {
             try writer.close()
         } catch let error as SoundFileError {
             state.endReason = error.problem
+            state.trajectoryPath = finishTrajectory()
             throw error
         }
+        state.trajectoryPath = finishTrajectory()
         return state
     }
 
@@ -137,11 +158,37 @@ public final class Recorder: @unchecked Sendable {
         finished.signal()
     }
 
-    /// Moves everything in the tap into the file (or away). Lock held.
+    /// Ends the trajectory with the take, writing its last rows. Returns its
+    /// path, or nil when it has none (or could not be finished: the failure says why). Lock held.
+    private func finishTrajectory() -> String? {
+        let played = engine.status.playedLatents
+        played.isOn.store(false, ordering: .releasing)
+        defer { latents = nil }
+        guard let latents else { return nil }
+        do {
+            return try latents.finish(from: played)
+        } catch {
+            failure = "the take's latent trajectory \(latents.path) could not be finished: \(error)"
+            return nil
+        }
+    }
+
+    /// Moves everything in the tap into the file (or away), and the rows the
+    /// voices played into the trajectory. Lock held.
     private func drain() {
         guard writer != nil else {
             engine.tap.discardAll()
+            while engine.status.playedLatents.take() != nil {}
             return
+        }
+        if let latents {
+            do {
+                try latents.take(from: engine.status.playedLatents)
+            } catch {
+                failure = "the take's latent trajectory \(latents.path) stopped (the sound goes on recording): \(error)"
+                engine.status.playedLatents.isOn.store(false, ordering: .releasing)
+                self.latents = nil
+            }
         }
         let channels = engine.channels
         while true {
@@ -153,8 +200,9 @@ public final class Recorder: @unchecked Sendable {
                 failure = "\(error)"
                 try? writer.close()
                 self.writer = nil
+                let trajectoryPath = finishTrajectory()
                 ended = State(path: writer.path, frames: writer.framesWritten, isRecording: false,
-                              endReason: (error as? SoundFileError)?.problem ?? "\(error)")
+                              endReason: (error as? SoundFileError)?.problem ?? "\(error)", trajectoryPath: trajectoryPath)
                 endedUnasked = true
             }
         }

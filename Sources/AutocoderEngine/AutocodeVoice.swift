@@ -257,8 +257,10 @@ public final class AutocodeVoice: @unchecked Sendable {
 
     /// Takes `count` input samples (every `stride`-th float from `input`; from the
     /// loop when the voice has one; silence when neither) and adds `count`
-    /// samples of output to `output`. Real-time safe.
-    public func process(input: UnsafePointer<Float>?, stride: Int = 1, adding output: UnsafeMutablePointer<Float>, count: Int) {
+    /// samples of output to `output`. Each hop it plays leaves its latent
+    /// values in `played` (the engine's, for a take's trajectory). Real-time safe.
+    public func process(input: UnsafePointer<Float>?, stride: Int = 1, adding output: UnsafeMutablePointer<Float>, count: Int,
+                        played: PlayedLatents? = nil) {
         let hop = shape.hop
         let silent = !fade.isSounding && !analysesOnly
         if silent && !accumulatorIsClear {
@@ -285,7 +287,8 @@ public final class AutocodeVoice: @unchecked Sendable {
             output[i] += accumulator[position] * level * fade.next()
             position += 1
             if position == hop {
-                processHop()
+                // The new frame is heard from the next sample on.
+                processHop(at: i + 1, played: played)
                 if !analysesOnly { followInputLevel() }
             }
         }
@@ -323,7 +326,8 @@ public final class AutocodeVoice: @unchecked Sendable {
     @inline(__always)
     private func recent(_ length: Int, before: Int = 0) -> UnsafePointer<Float> { history.recent(length, before: before) }
 
-    private func processHop() {
+    /// The hop heard from `start` samples into this call on.
+    private func processHop(at start: Int, played: PlayedLatents?) {
         let n = shape.fftSize, hop = shape.hop
         let acc = accumulator.baseAddress!
         acc.update(from: acc + hop, count: n - hop)
@@ -356,6 +360,7 @@ public final class AutocodeVoice: @unchecked Sendable {
             mapped[d] = min(max(v * scale[d] + offset[d], 0), 1)
         }
         decoder.decode(mapped.baseAddress!, into: decoded.baseAddress!)
+        played?.record(at: start + n / 2, mapped.baseAddress!, count: latentCount)
 
         // Synthesis: the decoded envelope at the frame's own energy, with its phase.
         let frame = recent(n, before: lead)

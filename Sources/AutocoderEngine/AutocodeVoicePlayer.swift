@@ -29,11 +29,14 @@ struct AutocodeVoicePlayer {
                          count: Int, retirement: Retirement, status: EngineStatus) {
         guard voices.active != nil || voices.incoming != nil else { return }
         if let active = voices.active {
-            Self.process(active.takeUnretainedValue(), input: input, into: output, count: count, status: status)
+            Self.process(active.takeUnretainedValue(), input: input, into: output, count: count, status: status, leading: true)
         }
         if let incoming = voices.incoming {
             scratch.update(repeating: 0, count: count)
-            if let incoming { Self.process(incoming.takeUnretainedValue(), input: input, into: scratch, count: count, status: status) }
+            if let incoming {
+                Self.process(incoming.takeUnretainedValue(), input: input, into: scratch, count: count, status: status,
+                             leading: voices.active == nil)
+            }
         }
         if voices.mix(current: output, next: scratch, into: output, count: count, retire: { Self.retire($0, retirement) }),
            let incoming = voices.incoming, let next = incoming {
@@ -42,11 +45,12 @@ struct AutocodeVoicePlayer {
     }
 
     /// One voice's `count` samples into `output` (zeroed), silenced and reset if
-    /// they are not finite.
+    /// they are not finite. The leading voice (the one heard, or the one
+    /// fading in from silence) leaves its latent values for a take's trajectory.
     @inline(__always)
     private static func process(_ voice: AutocodeVoice, input: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>,
-                                count: Int, status: EngineStatus) {
-        voice.process(input: input, adding: output, count: count)
+                                count: Int, status: EngineStatus, leading: Bool) {
+        voice.process(input: input, adding: output, count: count, played: leading ? status.playedLatents : nil)
         if !SynthesisEngine.isFinite(output, count: count) {
             output.update(repeating: 0, count: count)
             voice.reset()

@@ -47,6 +47,8 @@ public final class EngineStatus: @unchecked Sendable {
     public let granularFrame = ManagedAtomic<Int>(0)
     /// Voice 1: what the unprefixed addresses and `/status/latent` speak of.
     public let primary: VoiceStatus
+    /// What the voices play, hop by hop, while a take records its trajectory.
+    public let playedLatents = PlayedLatents()
 
     init(primary: VoiceStatus) {
         self.primary = primary

@@ -29,7 +29,7 @@ extension GenerativeVoice {
         while written < count {
             if !stream.started || stream.position == hop {
                 // A filter's frame ends where this stream is in the call's input.
-                synthesizeHop(&stream, leading: leading, inputLag: (filter?.appended ?? 0) - written, second: second != nil)
+                synthesizeHop(&stream, leading: leading, at: written, inputLag: (filter?.appended ?? 0) - written, second: second != nil)
             }
             let n = min(count - written, hop - stream.position)
             (output + written).update(from: kernel.accumulator.baseAddress! + stream.position, count: n)
@@ -82,7 +82,8 @@ extension GenerativeVoice {
         }
     }
 
-    private func synthesizeHop(_ stream: inout GenerativeStream, leading: Bool, inputLag: Int, second: Bool) {
+    /// The hop that starts `offset` samples into this render call.
+    private func synthesizeHop(_ stream: inout GenerativeStream, leading: Bool, at offset: Int, inputLag: Int, second: Bool) {
         let k = stream.kernel.takeUnretainedValue()
         let v = stream.voice.takeUnretainedValue()
         let n = k.shape.fftSize, hop = k.shape.hop, bins = k.binCount
@@ -106,12 +107,16 @@ extension GenerativeVoice {
 
         let mel = v.mel.baseAddress!
         if leading { engineStatus.hops.wrappingIncrement(ordering: .relaxed) }
-        if leading, decodedNext < decodedCount, let decoded {
+        if leading, decodedNext < decodedCount, let decoded, let decodedLatents {
             // Decoded ahead, with the walk and glide already moved.
             mel.update(from: decoded + decodedNext * decodedStride, count: v.mel.count)
+            engineStatus.playedLatents.record(at: offset + n / 2, decodedLatents + decodedNext * v.latentCount, count: v.latentCount)
             decodedNext += 1
         } else {
-            if leading { advanceLatent(by: hop, dimensions: v.latentCount) }
+            if leading {
+                advanceLatent(by: hop, dimensions: v.latentCount)
+                engineStatus.playedLatents.record(at: offset + n / 2, current, count: v.latentCount)
+            }
             v.decoder.decode(current, into: mel)
         }
         let feedback = parameters[EngineParameter.feedback.ordinal]

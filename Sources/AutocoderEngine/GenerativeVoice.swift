@@ -63,8 +63,10 @@ final class GenerativeVoice: @unchecked Sendable {
 
     /// Frames decoded ahead of their hops for this render call (batched by
     /// the engine): `decodedCount` rows of `decodedStride` values from
-    /// `decoded`, the next one at `decodedNext`.
+    /// `decoded`, the next one at `decodedNext`, decoded from the rows of
+    /// latent values at `decodedLatents` (the model's latent count apart).
     var decoded: UnsafePointer<Float>?
+    var decodedLatents: UnsafePointer<Float>?
     var decodedStride = 0
     var decodedCount = 0
     var decodedNext = 0

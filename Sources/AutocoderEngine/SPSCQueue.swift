@@ -112,4 +112,7 @@ public final class SampleRing: @unchecked Sendable {
     public func discardAll() {
         head.store(tail.load(ordering: .acquiring), ordering: .releasing)
     }
+
+    /// Consumer: samples read or dropped since the ring was made.
+    public var consumed: Int { head.load(ordering: .relaxed) }
 }

@@ -91,6 +91,7 @@ extension SynthesisEngine {
                 guard voice.model.decoder.plan === decoder.plan, rowsUsed + buffers.due[t] <= buffers.rows else { continue }
                 buffers.batched[t] = true
                 voice.decoded = UnsafePointer(buffers.decoded + decodedEnd)
+                voice.decodedLatents = UnsafePointer(buffers.latents + latentEnd)
                 voice.decodedStride = outputCount
                 voice.decodedCount = buffers.due[t]
                 for _ in 0..<buffers.due[t] {

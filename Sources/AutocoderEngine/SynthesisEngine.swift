@@ -37,6 +37,12 @@ public struct LatentVector: Sendable {
         for (i, v) in array.enumerated() { values[i] = v }
         count = array.count
     }
+
+    /// Without an array (the render thread's form).
+    init(values: SIMD32<Float>, count: Int) {
+        self.values = values
+        self.count = count
+    }
 }
 
 /// What crosses from the control face to the render thread.
@@ -233,6 +239,14 @@ public final class SynthesisEngine: @unchecked Sendable {
     /// Whether the render thread has taken every command queued before `mark`.
     public func hasTaken(_ mark: Int) -> Bool { status.takenCommands.load(ordering: .acquiring) >= mark }
 
+    /// The tap's reader: drops what the tap holds and returns the engine frame
+    /// (the sample clock) of the next frame it will give — its frames so far
+    /// and the frames it could not take.
+    public func discardTap() -> Int {
+        tap.discardAll()
+        return tap.consumed / channels + status.tapDroppedFrames.load(ordering: .acquiring)
+    }
+
     /// IDs of the voices freed since the last call (control thread).
     public func takeFreedVoices() -> [Int] {
         var ids: [Int] = []
@@ -311,6 +325,7 @@ public final class SynthesisEngine: @unchecked Sendable {
             if let mono, tapsInput.load(ordering: .relaxed) { inputTap.write(mono, count: count) }
             var s = 0
             while s < slotCount {
+                status.playedLatents.begin(frame: clock + done, voice: slots[s].id)
                 let second = renderSlot(s, input: mono, count: count)
                 keepSend(s, count: count)
                 slots[s].mix(voiceMix, second: second ? UnsafePointer(voiceSecond) : nil, into: mix, count: count, channels: channels,

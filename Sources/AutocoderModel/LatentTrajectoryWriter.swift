@@ -9,6 +9,10 @@
 // (numpy ignores a partly written chunk after it). `finish()` writes the last
 // rows and renames the file to its final name in one step.
 //
+// A take's trajectory grows `inPlace` instead, under its final name from the
+// first row, as the take's WAV does: a server killed mid-take leaves both
+// beside each other, each valid up to its last write.
+//
 // It lives in AutocoderModel beside NumPyArray (whose header it writes) and
 // AtomicWrite (whose temporary naming it shares), with no audio dependency, so
 // both the offline commands and the server can write trajectories.
@@ -26,7 +30,7 @@ import Glibc
 public final class LatentTrajectoryWriter {
     /// The final name, which the file takes in `finish()`.
     public let path: String
-    /// Where the rows grow until then (and what a killed writer leaves).
+    /// Where the rows grow until then (and what a killed writer leaves): `path` itself when in place.
     public let temporaryPath: String
     public let latentCount: Int
     /// Rows on disk, counted by the header.
@@ -47,13 +51,14 @@ public final class LatentTrajectoryWriter {
 
     /// Creates the temporary with a header of no rows. `chunkRows` rows are
     /// gathered before each write (256 rows of 512-sample hops: 3 s of sound at
-    /// 44.1 kHz, lost at most when the process is killed).
-    public init(path: String, latentCount: Int, chunkRows: Int = 256) throws {
+    /// 44.1 kHz, lost at most when the process is killed). `inPlace` writes at
+    /// `path` from the start (replacing what is there) rather than a temporary.
+    public init(path: String, latentCount: Int, chunkRows: Int = 256, inPlace: Bool = false) throws {
         precondition(latentCount > 0 && chunkRows > 0)
         self.path = path
         self.latentCount = latentCount
         self.chunkRows = chunkRows
-        temporaryPath = AutocoderModel.temporaryPath(for: URL(fileURLWithPath: path))
+        temporaryPath = inPlace ? path : AutocoderModel.temporaryPath(for: URL(fileURLWithPath: path))
         chunk = .allocate(capacity: chunkRows * (2 + latentCount))
         chunk.initialize(repeating: 0)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -109,13 +114,13 @@ public final class LatentTrajectoryWriter {
     }
 
     /// Writes the last rows and renames the file to `path` (replacing what is
-    /// there). The writer takes no rows after this.
+    /// there; in place, it is there already). The writer takes no rows after this.
     public func finish() throws {
         try flush()
         guard fsync(descriptor) == 0 || errno == EINVAL else { throw failure("could not be written") }
         close(descriptor)
         descriptor = -1
-        guard rename(temporaryPath, path) == 0 else { throw failure("could not be renamed into place") }
+        guard temporaryPath == path || rename(temporaryPath, path) == 0 else { throw failure("could not be renamed into place") }
     }
 
     private func writeHeader() throws {

@@ -2,6 +2,7 @@
 // the recorder's own thread writes the file.
 
 import AutocoderAudio
+import AutocoderModel
 import AutocoderOSC
 import Foundation
 
@@ -22,7 +23,9 @@ extension AutocoderServer {
         }
         let absolute = try paths.resolve(path)
         do {
-            try recorder.start(path: absolute, format: format)
+            try recorder.start(path: absolute, format: format,
+                               trajectory: TrajectorySidecar(sound: absolute, fft: kernelShape.fftSize, hop: kernelShape.hop,
+                                                             sampleRate: Int(engine.sampleRate), anchor: anchor, analysis: "played"))
         } catch let error as SoundFileError {
             throw Rejection(error.description)
         }
@@ -35,6 +38,7 @@ extension AutocoderServer {
         recordingListeners.add(replyDestination(lastSender!))
         do {
             let state = try recorder.stop()
+            if let trajectory = state.trajectoryPath { logger.info("latent trajectory: \(trajectory)") }
             announce(OSCMessage("/record/stopped", [.string(state.path ?? ""), .int(Int32(clamping: state.frames))]), to: lastSender!)
         } catch let error as SoundFileError {
             throw Rejection(error.problem)

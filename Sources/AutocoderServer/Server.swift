@@ -235,7 +235,7 @@ public final class AutocoderServer: @unchecked Sendable {
             publishAddressSpace()
             for event in audio.takeEvents() { report(event) }
             if let failure = recorder.takeFailure() {
-                logger.error("recording stopped: \(failure)")
+                logger.error("recording: \(failure)")
                 for listener in recordingListeners.destinations {
                     send(OSCMessage("/error", [.string("/record"), .string(failure)]), to: listener)
                 }

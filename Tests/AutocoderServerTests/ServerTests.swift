@@ -239,6 +239,9 @@ import Testing
         #expect(text.contains("render-thread allocations: 0 (0 bytes)"), "\(text)")
         #expect(text.contains("batched-decode allocations: 0 (0 bytes)"), "\(text)")
         #expect(!text.contains("limiter: 0 samples reduced"), "the limiter was driven: \(text)")
+        // Every voice that decodes left its played latents (a take's trajectory) all along.
+        let played = text.split(separator: "\n").first { $0.hasPrefix("played-latent rows: ") } ?? ""
+        #expect((played.split { !$0.isNumber }.compactMap { Int($0) }.first ?? 0) > 1000, "\(text)")
         // Scheduled commands went through it too: some late, and the schedule filled up.
         let line = text.split(separator: "\n").first { $0.hasPrefix("scheduled commands: ") } ?? ""
         let counts = line.split { !$0.isNumber }.compactMap { Int($0) }

@@ -15,7 +15,8 @@
 // some already past, the schedule now and then filled until it refuses more)
 // — and reports how many heap allocations the
 // render thread made; then how many the batched decode made
-// (BatchedDecodeProbe). Run by AutocoderServerTests:
+// (BatchedDecodeProbe). Throughout, the voices' played latents are on (as
+// while a take records its trajectory) and taken off-thread. Run by AutocoderServerTests:
 //
 //   LD_PRELOAD=.build/debug/libMallocInterposerSwift.so render-allocation-probe MODEL [seconds] [--null]
 
@@ -172,6 +173,8 @@ Thread.sleep(forTimeInterval: 1)   // first touches of memory, FFTW's first run
 watchedThread = pthread_t(engine.status.renderThread.load(ordering: .relaxed))
 let framesBefore = engine.status.renderedFrames.load(ordering: .relaxed)
 let commandsBefore = engine.status.appliedCommands.load(ordering: .relaxed)
+engine.status.playedLatents.isOn.store(true, ordering: .relaxed)
+var playedRows = 0
 MallocInterposerSwift.setAllocationHook(countWatchedThreadAllocations)
 MallocInterposerSwift.hook()
 
@@ -284,6 +287,7 @@ while Date().timeIntervalSince(start) < seconds {
     Thread.sleep(forTimeInterval: 0.03)
     engine.collectRetired()
     _ = engine.takeFreedVoices()
+    while engine.status.playedLatents.take() != nil { playedRows += 1 }
 }
 
 MallocInterposerSwift.unhook()
@@ -298,6 +302,7 @@ print("filter voices: on \(hasInput ? "the device's input" : "a looped sound"), 
 print("callbacks: \(callbacks)")
 print("commands applied: \(applied)")
 print("scheduled commands: \(scheduled), \(engine.status.lateCommands.load(ordering: .relaxed)) late, \(refused) refused (the schedule full)")
+print("played-latent rows: \(playedRows), \(engine.status.playedLatents.droppedRows.load(ordering: .relaxed)) dropped")
 print("limiter: \(engine.status.limitedSamples.load(ordering: .relaxed)) samples reduced")
 print("render-thread allocations: \(watchedThreadAllocations) (\(watchedThreadBytes) bytes)")
 let batched = batchedDecodeAllocations([bundle.decoder!, standardFFT.decoder, mappedFFT.decoder])
