@@ -92,6 +92,14 @@ public final class AutocodeVoice: @unchecked Sendable {
     /// Hops analysed so far, and whether the newest was silent (nothing to encode).
     public private(set) var analysedHops = 0
     public private(set) var newestHopWasSilent = true
+    /// The training set's scaling (the .mm's minin and maxin). While set, each
+    /// hop is also encoded as the training frames were — at its level, not
+    /// normalised, scaled by this range — the encoding ANCHOR.enc.npy holds
+    /// for the training frames, so the nearest of them can be found
+    /// (`newestTrainingEncoding`). Set before the voice plays (for listening).
+    public var trainingRange: (minIn: Float, maxIn: Float)?
+    private let trainingMel: UnsafeMutableBufferPointer<Float>
+    private let trainingEncoded: UnsafeMutableBufferPointer<Float>
 
     /// - Parameters:
     ///   - encoder, decoder: the model's (the decoder synthesis plays: a
@@ -134,11 +142,15 @@ public final class AutocodeVoice: @unchecked Sendable {
         magnitude.initialize(repeating: 0)
         mel = .allocate(capacity: encoder.inputCount)
         mel.initialize(repeating: 0)
+        trainingMel = .allocate(capacity: encoder.inputCount)
+        trainingMel.initialize(repeating: 0)
         decoded = .allocate(capacity: decoder.outputCount)
         decoded.initialize(repeating: 0)
         let l = latentCount
         encoded = .allocate(capacity: l)
         encoded.initialize(repeating: 0)
+        trainingEncoded = .allocate(capacity: l)
+        trainingEncoded.initialize(repeating: 0)
         mapped = .allocate(capacity: l)
         mapped.initialize(repeating: 0)
         minimum = .allocate(capacity: l)
@@ -184,9 +196,17 @@ public final class AutocodeVoice: @unchecked Sendable {
         }
     }
 
+    /// The newest hop encoded as the training frames were (see
+    /// `trainingRange`), into `latent`; false when no range is set.
+    public func newestTrainingEncoding(into latent: UnsafeMutablePointer<Float>) -> Bool {
+        guard trainingRange != nil else { return false }
+        latent.update(from: trainingEncoded.baseAddress!, count: latentCount)
+        return true
+    }
+
     deinit {
         history.deallocate()
-        for buffer in [frameWindow, synthesisWindow, accumulator, magnitude, mel, encoded, mapped, decoded,
+        for buffer in [frameWindow, synthesisWindow, accumulator, magnitude, mel, trainingMel, encoded, trainingEncoded, mapped, decoded,
                        minimum, maximum, scale, offset] {
             buffer.deallocate()
         }
@@ -339,6 +359,12 @@ public final class AutocodeVoice: @unchecked Sendable {
         let peak = analysis.analyze(frame: recent(analysisSize), normalized: true, into: mel.baseAddress!)
         newestHopWasSilent = peak <= 0
         guard peak > 0 else { return }   // silence: nothing to encode or play
+        if let (minIn, maxIn) = trainingRange {
+            // The filterbank is linear: the frame at its level is the normalised one times the peak.
+            let scale = 1 / (maxIn - minIn)
+            for j in 0..<mel.count { trainingMel[j] = (mel[j] * peak - minIn) * scale }
+            encoder.encode(trainingMel.baseAddress!, into: trainingEncoded.baseAddress!)
+        }
         for j in 0..<mel.count { mel[j] = min(max(mel[j], 0), 1) }
         encoder.encode(mel.baseAddress!, into: encoded.baseAddress!)
 

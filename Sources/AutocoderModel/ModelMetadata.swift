@@ -21,6 +21,9 @@ public struct ModelMetadata: Sendable, Equatable {
     public var encodedDim: Int
     public var deep: Bool
 
+    /// (minIn, maxIn) in single precision: how the training frames were scaled.
+    public var trainingRange: (minIn: Float, maxIn: Float) { (Float(minIn), Float(maxIn)) }
+
     public init(scaleMult: [Double], scaleSubtract: [Double], minIn: Double, maxIn: Double,
                 inputDim: Int, intermediateDim: Int, encodedDim: Int, deep: Bool) {
         self.scaleMult = scaleMult

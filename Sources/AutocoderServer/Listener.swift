@@ -6,7 +6,8 @@
 // either a looped file, paced by the engine's sample clock, or the device
 // input the render thread copies into `engine.inputTap`. Each hop's encoding,
 // scaled values and nearest training frame (when the model's ANCHOR.enc.npy
-// is there) wait in a locked list for the network thread (`takeHops`),
+// is there: the hop encoded as the training frames were, at its level and
+// scaled by the model's minin and maxin, against their encodings) wait in a locked list for the network thread (`takeHops`),
 // which is woken for them. The render thread only copies samples.
 
 import AutocoderEngine
@@ -77,7 +78,7 @@ final class Listener: @unchecked Sendable {
         defer { finished.signal() }
         let hop = voice.shape.hop, width = voice.latentCount
         var samples = [Float](repeating: 0, count: hop), unused = [Float](repeating: 0, count: hop)
-        var latent = [Float](repeating: 0, count: width), scaled = [Float](repeating: 0, count: width)
+        var latent = [Float](repeating: 0, count: width), scaled = latent, training = latent
         let started = engine.renderedFrame
         var heard = 0
         while !stopping.load(ordering: .relaxed) {
@@ -95,7 +96,8 @@ final class Listener: @unchecked Sendable {
                 heard += hop
                 guard !voice.newestHopWasSilent else { continue }
                 voice.newestEncoding(raw: &latent, scaled: &scaled)
-                new.append(Hop(time: heard, latent: latent, scaled: scaled, frame: index?.nearest(to: latent)))
+                let frame = index.flatMap { voice.newestTrainingEncoding(into: &training) ? $0.nearest(to: training) : nil }
+                new.append(Hop(time: heard, latent: latent, scaled: scaled, frame: frame))
             }
             if !new.isEmpty {
                 lock.lock()

@@ -69,6 +69,7 @@ final class Listening {
             let encodings = anchor + ".enc.npy"
             let index = FileManager.default.fileExists(atPath: encodings) ? try? LatentIndex(contentsOf: encodings) : nil
             let voice = try AutocodeVoice(encoder: encoder, decoder: decoder, shape: shape, sampleRate: sampleRate, range: range, loop: loop)
+            if index != nil { voice.trainingRange = try ModelMetadata(contentsOf: anchor + ".mm").trainingRange }
             return { [unowned self] in apply(voice, input, index) }
         }, failed: { [unowned self] error in
             if let ticket = pending.finish() { server.reject(ticket, error) }

@@ -39,9 +39,10 @@ struct Listen: ParsableCommand {
         let index = FileManager.default.fileExists(atPath: encodings) ? try LatentIndex(contentsOf: encodings) : nil
         let shape = try SynthesisShape.validated(fftSize: max(4096, 2 * hop), hop: hop).get()
         var output = ""
-        for heard in try ListenAnalysis.hops(of: input, encoder: encoder, decoder: decoder, shape: shape, sampleRate: Double(sampleRate)) {
+        for heard in try ListenAnalysis.hops(of: input, encoder: encoder, decoder: decoder, shape: shape, sampleRate: Double(sampleRate),
+                                             trainingRange: index == nil ? nil : bundle.metadata.trainingRange) {
             let time = String(format: "%.6f", Double(heard.time) / Double(sampleRate))
-            let frame = heard.latent.withUnsafeBufferPointer { latent in index.map { " \($0.nearest(to: latent.baseAddress!))" } } ?? ""
+            let frame = heard.trainingLatent.flatMap { latent in index.map { " \($0.nearest(to: latent))" } } ?? ""
             output += time + " " + heard.latent.map { String(format: "%.7g", $0) }.joined(separator: " ") + frame + "\n"
             if output.utf8.count > 1 << 16 {
                 print(output, terminator: "")

@@ -2,7 +2,10 @@
 // second half another streams `/listen/latent` values equal (to 1e-4) to what
 // `autocoder listen` prints for the same hops, moving from the first sound's
 // region to the second's, at the requested rate (±10 %); a driven voice
-// follows; `off` ends the stream; bad inputs are refused.
+// follows; `off` ends the stream; bad inputs are refused. On the bundled
+// model's own training sound (with its ANCHOR.enc.npy from `encode-set`),
+// `/listen/frame` names the frame the hop hears, and a driven granular voice
+// plays grains from that moment of the sound.
 
 import AudioTestSupport
 import AutocoderAudio
@@ -84,6 +87,98 @@ import Testing
         let c = latent()
         usleep(400_000)
         #expect(latent() == c, "released, it stays where it was")
+    }
+
+    /// The bundled model beside its training sound, with the training set's
+    /// encodings (`analyze`, `encode-set`) and similarity order (`distances`),
+    /// and the first `seconds` of the sound as a file of its own.
+    static func modelWithEncodings(excerpt seconds: Double) throws -> (anchor: String, excerpt: String, directory: String) {
+        let directory = temporaryDirectory()
+        let anchor = directory + "/drone.wav"
+        try FileManager.default.copyItem(atPath: try DroneSound.path(), toPath: anchor)
+        for suffix in [".dec", ".enc", ".mm", ".minmax"] {
+            try FileManager.default.copyItem(atPath: Binaries.bundledModel + suffix, toPath: anchor + suffix)
+        }
+        for command in [["analyze"], ["encode-set"], ["distances", "50"]] {
+            let run = try Binaries.runAutocoder([command[0], anchor] + command.dropFirst())
+            #expect(run.status == 0, "\(command[0]): \(run.errors)")
+        }
+        let excerpt = directory + "/excerpt.wav"
+        let sound = try AudioLoader.loadMono(anchor, sampleRate: 44100)
+        try TestSoundFiles.writeFloatWAV(Array(sound.prefix(Int(seconds * 44100))), to: excerpt)
+        return (anchor, excerpt, directory)
+    }
+
+    @Test func theTrainingSoundNamesItsOwnFrames() throws {
+        let (anchor, excerpt, directory) = try Self.modelWithEncodings(excerpt: 12)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let printed = try Binaries.runAutocoder(["listen", anchor, excerpt])
+        #expect(printed.status == 0, "\(printed.errors)")
+        let offline: [(time: Int, latent: [Float], frame: Int)] = printed.output.split(separator: "\n").map { line in
+            let fields = line.split(separator: " ")
+            return (Int((Double(fields[0])! * 44100).rounded()), fields.dropFirst().dropLast().map { Float($0)! }, Int(fields.last!)!)
+        }
+
+        let server = try ServerProcess(["--null-output", "--model", anchor])
+        server.send("/listen/rate", [.float(200)])
+        #expect(server.request("/listen", [.string(excerpt)], reply: "/listen", timeout: 20)?.arguments == [.string(excerpt)])
+        var streamed: [(latent: [Float], frame: Int)] = []
+        let deadline = Date().addingTimeInterval(11.5)
+        while Date() < deadline, let message = server.receive(timeout: 1) {
+            if message.address == "/listen/latent" { streamed.append((message.arguments.compactMap(\.float), -1)) }
+            if message.address == "/listen/frame", !streamed.isEmpty { streamed[streamed.count - 1].frame = Int(message.arguments.first?.int ?? -1) }
+        }
+        _ = server.request("/listen", [.string("off")], reply: "/listen")
+        if streamed.last?.frame == -1 { streamed.removeLast() }   // its frame came after the deadline
+
+        // Each hop heard the newest 16384 samples: the right training frame is
+        // the one whose window starts nearest (hops between two frames: either).
+        var right = 0, exact = 0, aligned = 0, counted = 0
+        for (latent, frame) in streamed {
+            guard let hop = offline.first(where: { zip($0.latent, latent).allSatisfy { abs($0 - $1) < 1e-4 } }) else {
+                Issue.record("a streamed latent matches no hop of `autocoder listen`: \(latent)")
+                continue
+            }
+            #expect(frame == hop.frame, "the server and `autocoder listen` name the same frame")
+            let start = hop.time - 16384
+            guard start >= 0 else { continue }
+            counted += 1
+            if abs(frame * 1024 - start) <= 512 { right += 1 }
+            if start % 1024 == 0 {
+                aligned += 1
+                if frame == start / 1024 { exact += 1 }
+            }
+        }
+        let share = Double(right) / Double(max(counted, 1))
+        print("listen/frame on the training sound: \(right) of \(counted) hops name the frame they hear (\(String(format: "%.1f", 100 * share)) %); \(exact) of \(aligned) hops on a frame's own window name exactly it")
+        #expect(counted > 800)
+        #expect(share >= 0.95)
+        #expect(Double(exact) >= 0.95 * Double(aligned))
+    }
+
+    @Test func aDrivenGranularVoicePlaysTheListenedMoment() throws {
+        let (anchor, excerpt, directory) = try Self.modelWithEncodings(excerpt: 12)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess(["--null-output", "--model", anchor])
+        server.send("/play", [.int(0)])
+        #expect(server.request("/load/granular", [.string(anchor)], reply: "/loaded", timeout: 20) != nil)
+        server.send("/granular", [.int(1)])
+        _ = server.request("/listen", [.string(excerpt)], reply: "/listen", timeout: 20)
+        let started = Date()
+        server.send("/listen/drive", [.int(1025)])
+        // The frame of each grain against the frame the listening hears at
+        // the time (the file plays at the pace of the sample clock).
+        var distances: [Int] = []
+        while Date().timeIntervalSince(started) < 9 {
+            usleep(250_000)
+            guard let grain = server.status()["granular_frame"]?.int else { continue }
+            let heard = Int((Date().timeIntervalSince(started) * 44100 - 16384) / 1024)
+            if heard > 0 { distances.append(abs(Int(grain) - heard)) }
+        }
+        let near = distances.filter { $0 <= 8 }.count
+        print("driven granular voice: \(near) of \(distances.count) grains within 8 frames (0.19 s) of the moment listened to; median distance \(distances.sorted()[distances.count / 2]) frames")
+        #expect(distances.count >= 20 && Double(near) >= 0.8 * Double(distances.count))
+        server.send("/listen/drive", [.int(0)])
     }
 
     @Test func badInputsAreRefused() throws {

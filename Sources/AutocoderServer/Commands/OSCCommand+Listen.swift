@@ -8,7 +8,7 @@ extension OSCCommand {
     static var listen: [OSCCommand] {
         [
             .server(.listen, "/listen", .arguments(.path("`device`, a sound file, or `off`")),
-                    "encodes the input every hop (the autocode voice's analysis) and streams `/listen/latent` + the encoder's values (as `/encode` gives them), and `/listen/frame i` — the nearest training frame by L1, when the model's `ANCHOR.enc.npy` is there — at `/listen/rate` per second of input, to the sender and every `/notify` client; a file plays in a loop at the sample clock's pace; `/listen s:INPUT` once it listens, then `/done`",
+                    "encodes the input every hop (the autocode voice's analysis) and streams `/listen/latent` + the encoder's values (as `/encode` gives them), and `/listen/frame i` — the nearest training frame by L1 (the hop encoded as the training frames were), when the model's `ANCHOR.enc.npy` is there — at `/listen/rate` per second of input, to the sender and every `/notify` client; a file plays in a loop at the sample clock's pace; `/listen s:INPUT` once it listens, then `/done`",
                     value: .live { server, _ in [.string(server.listening.listener?.input ?? "off")] }) { server, request in
                 try server.listening.handle(request)
             },
