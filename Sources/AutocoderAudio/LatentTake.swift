@@ -8,8 +8,9 @@
 // beside the take, as the take's WAV does, each 256 rows followed by a valid
 // header (`LatentTrajectoryWriter`), with its sidecar naming the take as its
 // sound: a server killed mid-take leaves a take and a trajectory that match,
-// each up to its last write. A trajectory an earlier take left under the name
-// is removed when the take starts.
+// each up to its last write. Like the take, it never replaces a file: the
+// recorder refuses a take whose trajectory's name is taken (unless told to
+// overwrite, when the old one goes as the take starts).
 //
 // The file is created at the first row, with that row's latent count; a take
 // of voices with models of another latent count keeps the first kind and
@@ -41,7 +42,7 @@ final class LatentTake {
 
     static func path(forTake take: String) -> String { take + ".latents.npy" }
 
-    /// Removes what an earlier take of the name left (its sound is being replaced).
+    /// Removes what an earlier take of the name left (the recorder has checked it may).
     init(take: String, startFrame: Int, sidecar: TrajectorySidecar) {
         path = Self.path(forTake: take)
         self.startFrame = startFrame

@@ -76,6 +76,10 @@ public final class Recorder: @unchecked Sendable {
         guard writer == nil else {
             throw SoundFileError(path: path, problem: "a recording is already running (to \(writer!.path))")
         }
+        if trajectory != nil, !overwrite, FileManager.default.fileExists(atPath: LatentTake.path(forTake: path)) {
+            throw SoundFileError(path: LatentTake.path(forTake: path),
+                                 problem: "already exists (the latent trajectory of an earlier take of that name; not overwritten)")
+        }
         let newWriter = try SoundFileWriter(path: path, channels: engine.channels, sampleRate: sampleRate, format: format, overwrite: overwrite)
         let played = engine.status.playedLatents
         if var sidecar = trajectory {

@@ -43,8 +43,8 @@ struct EncodeSound: ParsableCommand {
         case training
     }
 
-    @Option(help: "autocode (each frame normalised by its peak, each dimension rescaled by the range it covers over the sound: as the autocode voice hears it) or training (frames as the training set has them, at their level, scaled by ANCHOR.minmax: as encode-set encodes them).")
-    var analysis: Analysis = .autocode
+    @Option(help: "training (the default: frames as the training set has them, at their level, scaled by ANCHOR.minmax, as encode-set encodes them; renders closest to the sound) or autocode (each frame normalised by its peak, each dimension rescaled by the range it covers over the sound: as the autocode voice hears it).")
+    var analysis: Analysis = .training
 
     @Flag(help: "Replace the trajectory if it exists.")
     var overwrite = false

@@ -1,7 +1,7 @@
 // The trajectory of a take (`TAKE.wav.latents.npy`): what the server writes
 // while it records, as numpy reads it, rendered back offline with
 // `render --trajectory` and compared with the take itself; two voices' rows in
-// one file; a stale trajectory of an earlier take replaced; a server killed
+// one file; a file under the trajectory's name never replaced; a server killed
 // mid-take leaves a take and a trajectory that match.
 
 import AudioTestSupport
@@ -90,12 +90,15 @@ import Testing
         #expect(mean <= 0.5)
     }
 
-    @Test func twoVoicesLeaveTheirOwnRowsAndAStaleTrajectoryIsReplaced() throws {
+    @Test func twoVoicesLeaveTheirOwnRowsAndNoFileIsReplaced() throws {
         let directory = temporaryDirectory()
         let server = try ServerProcess(["--null-output", "--root", directory])
-        let stale = directory + "/two.wav.latents.npy"
-        try Data("not a trajectory".utf8).write(to: URL(fileURLWithPath: stale))
-        try Data("{}".utf8).write(to: URL(fileURLWithPath: stale + ".json"))
+        // A trajectory under the take's name is never replaced: the take is refused.
+        let stale = directory + "/kept.wav.latents.npy"
+        try Data("someone's file".utf8).write(to: URL(fileURLWithPath: stale))
+        #expect(server.expectError("/record/start", [.string("kept.wav")]) == "\(stale): already exists (the latent trajectory of an earlier take of that name; not overwritten)")
+        #expect(try String(contentsOfFile: stale, encoding: .utf8) == "someone's file")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/kept.wav"))
         _ = try #require(server.request("/voice/new", [.int(2), .string("generative")], reply: "/voice/new"))
         server.send("/voice/2/walk", [.int(0)])
         server.send("/voice/2/glide", [.float(0)])
