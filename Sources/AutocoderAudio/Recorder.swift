@@ -162,6 +162,11 @@ public final class Recorder: @unchecked Sendable {
         finished.signal()
     }
 
+    /// Keeps `problem` for `takeFailure`, after any not yet taken. Lock held.
+    private func report(_ problem: String) {
+        failure = failure.map { $0 + "; then " + problem } ?? problem
+    }
+
     /// Ends the trajectory with the take, writing its last rows. Returns its
     /// path, or nil when it has none (or could not be finished: the failure says why). Lock held.
     private func finishTrajectory() -> String? {
@@ -172,7 +177,7 @@ public final class Recorder: @unchecked Sendable {
         do {
             return try latents.finish(from: played)
         } catch {
-            failure = "the take's latent trajectory \(latents.path) could not be finished: \(error)"
+            report("the take's latent trajectory \(latents.path) could not be finished: \(error)")
             return nil
         }
     }
@@ -189,7 +194,7 @@ public final class Recorder: @unchecked Sendable {
             do {
                 try latents.take(from: engine.status.playedLatents)
             } catch {
-                failure = "the take's latent trajectory \(latents.path) stopped (the sound goes on recording): \(error)"
+                report("the take's latent trajectory \(latents.path) stopped (the sound goes on recording): \(error)")
                 engine.status.playedLatents.isOn.store(false, ordering: .releasing)
                 self.latents = nil
             }
@@ -201,7 +206,7 @@ public final class Recorder: @unchecked Sendable {
             do {
                 try writer.write(chunk, frames: count / channels)
             } catch {
-                failure = "\(error)"
+                report("\(error)")
                 try? writer.close()
                 self.writer = nil
                 let trajectoryPath = finishTrajectory()
