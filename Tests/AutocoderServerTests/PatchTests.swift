@@ -3,7 +3,11 @@
 // abstraction the main patch uses), voice 1 and a voice of its own, and the
 // README's reverb chain of two filter voices; the main patch's controls reach
 // the server, for the voice its voice box selects too, and its filter panel's
-// for a filter voice; both Pd patches open without errors; the Max patch is checked as JSON,
+// for a filter voice; its snapshot row saves, recalls, deletes and lists, its XY
+// pad blends four corner snapshots bilinearly, and its listen toggle shows what
+// the server hears on the latent sliders (clipped) and the nearest frame, and
+// drives the selected voice; the client aims snapshots at its target voice and
+// joins a split /listen path; both Pd patches open without errors; the Max patch is checked as JSON,
 // connection by connection, and every address it sends is one the server accepts.
 
 import AudioTestSupport
@@ -59,10 +63,10 @@ final class ServerForPd {
     let process = Process()
     let listen: Int, reply: Int
 
-    init(_ extra: [String] = []) throws {
+    init(_ extra: [String] = [], model: String = Binaries.bundledModel) throws {
         (listen, reply) = (try freePort(), try freePort())
         process.executableURL = URL(fileURLWithPath: try Binaries.release("autocoder"))
-        process.arguments = ["serve", String(reply), String(listen), "--model", Binaries.bundledModel, "--null-output"] + extra
+        process.arguments = ["serve", String(reply), String(listen), "--model", model, "--null-output"] + extra
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -85,6 +89,16 @@ final class ServerForPd {
         }
         throw HarnessError(description: "no \(replyAddress) reply to \(address)")
     }
+}
+
+/// A scratch copy of the bundled model (its .dec, .enc, .mm and .minmax) in
+/// `directory`: the anchor, beside which the server writes ANCHOR.snapshots.json.
+func scratchModel(in directory: String) throws -> String {
+    let anchor = directory + "/drone.wav"
+    for suffix in [".dec", ".enc", ".mm", ".minmax"] {
+        try FileManager.default.copyItem(atPath: Binaries.bundledModel + suffix, toPath: anchor + suffix)
+    }
+    return anchor
 }
 
 /// /voice/status i:ID s:KIND s:MODEL f:LEVEL i:OUT f:PAN i:PLAYING f:latent…, by name.
@@ -317,6 +331,197 @@ struct VoiceStatusReply {
         #expect(level(voice2, 2.2...3.5) == 0, "voice 2 stopped")
         let (early, late) = (level(voice3, 2.2...2.6), level(voice3, 2.8...3.2))
         #expect(late > 0.01 && late < early, "voice 3's tail: \(early) then \(late)")
+    }
+
+    /// The main patch opened next to `probe` (if any), talking to `server`, operated
+    /// by `sends` (receive names and what to send them); returns what Pd printed.
+    static func operateMainPatch(_ server: ServerForPd, _ sends: [String], probe: String? = nil, timeout: Double = 1.5) throws -> String {
+        let sends = ["ac-port-reply \(server.reply)", "ac-port-server \(server.listen)"] + sends
+        let printed = try PureData.run(["-open", Binaries.root + "/patches/autocoder.pd"] + (probe.map { ["-open", $0] } ?? [])
+            + sends.flatMap { ["-send", $0] }, timeout: timeout)
+        #expect(!printed.contains("error"), "\(printed)")
+        return printed
+    }
+
+    /// The latent sliders set to `latent` (through their receive names).
+    static func latentSends(_ latent: [Float]) -> [String] {
+        latent.enumerated().map { "ac-latent\($0.offset + 1) \($0.element)" }
+    }
+
+    static func expectLatent(_ heard: [Float], _ wanted: [Float], _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(heard.count == wanted.count && zip(heard, wanted).allSatisfy { abs($0 - $1) < 1e-4 }, "\(what): \(heard), not \(wanted)",
+                sourceLocation: sourceLocation)
+    }
+
+    @Test func theMainPatchSnapshotRowSavesRecallsDeletesAndLists() throws {
+        // Each run is a Pd of its own: /snapshot/save keeps what the voice plays,
+        // so the point it saves must have reached the engine in a run before.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = try scratchModel(in: directory)
+        let probe = try PureData.probe(["ac-snapshot-names"], in: directory)
+        let server = try ServerForPd(["--no-walk"], model: model)
+        let saved: [Float] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], changed: [Float] = [0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55]
+        func latent(_ voice: Int) throws -> [Float] { try VoiceStatusReply(server.ask("/voice/\(voice)/status", reply: "/voice/status")).latent }
+
+        _ = try Self.operateMainPatch(server, ["ac-walk 0", "ac-glide 0"] + Self.latentSends(saved))
+        Self.expectLatent(try latent(1), saved, "the sliders' point")
+        let first = try Self.operateMainPatch(server, ["ac-snapshot-name symbol a", "ac-snapshot-save bang"] + Self.latentSends(changed))
+        #expect(PureData.printed("autocoder", in: first).contains("snapshot saved a"), "\(first)")
+        Self.expectLatent(try latent(1), changed, "changed after the save")
+        #expect(FileManager.default.fileExists(atPath: model + ".snapshots.json"), "kept beside the scratch model")
+
+        // Recall at once (glide-s 0), then delete and list: the list is empty.
+        let second = try Self.operateMainPatch(server, ["ac-snapshot-name symbol a", "ac-snapshot-glide 0", "ac-snapshot-recall bang",
+                                                        "ac-snapshot-list bang", "ac-snapshot-delete bang", "ac-snapshot-list bang"],
+                                               probe: probe)
+        Self.expectLatent(try latent(1), saved, "recalled")
+        let replies = PureData.printed("autocoder", in: second)
+        for reply in ["snapshot recalled a", "snapshot list a", "snapshot deleted a", "snapshot list"] {
+            #expect(replies.contains(reply), "\(reply): \(second)")
+        }
+        #expect(PureData.printed("ac-snapshot-names", in: second) == ["set a", "set none"], "the names field: \(second)")
+
+        // A recall that glides: glide-s 1 with ease, from where the voice is now.
+        _ = try Self.operateMainPatch(server, ["ac-snapshot-name symbol b", "ac-snapshot-save bang"] + Self.latentSends(changed))
+        Self.expectLatent(try latent(1), changed, "changed after saving b")
+        let gliding = try Self.operateMainPatch(server, ["ac-snapshot-name symbol b", "ac-snapshot-glide 1", "ac-snapshot-ease 1",
+                                                         "ac-snapshot-recall bang"], timeout: 0.5)
+        let midway = try latent(1)
+        #expect(zip(midway, saved).contains { abs($0 - $1) > 1e-3 }, "still gliding: \(midway) \(gliding)")
+        usleep(1_200_000)
+        Self.expectLatent(try latent(1), saved, "b reached after its glide")
+    }
+
+    @Test func theMainPatchXYPadBlendsFourSnapshots() throws {
+        // On voice 2 (the voice box at 2, new): the corners A, B, C, D saved at
+        // four points, each in a run after the one that set it; then the pad.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerForPd(["--no-walk"], model: try scratchModel(in: directory))
+        let corners: [(name: String, latent: [Float])] = [
+            ("A", [0.1, 0.1, 0.1, 0.1, 0.9, 0.9, 0.9, 0.9]), ("B", [0.9, 0.1, 0.5, 0.3, 0.1, 0.7, 0.2, 0.6]),
+            ("C", [0.2, 0.8, 0.4, 0.6, 0.3, 0.1, 0.5, 0.9]), ("D", [0.6, 0.4, 0.9, 0.2, 0.8, 0.3, 0.7, 0.1]),
+        ]
+        let voiceTwo = ["ac-voice-number 2"]
+        _ = try Self.operateMainPatch(server, voiceTwo + ["ac-voice-new bang"])
+        // The voice box polled voice 2 before it was made: that /voice/2/status was refused.
+        let refusedBefore = try server.ask("/status", reply: "/status").arguments[9].int
+        var previous: String?
+        for corner in corners {
+            _ = try Self.operateMainPatch(server, voiceTwo + ["ac-walk 0", "ac-glide 0"] + (previous.map { ["ac-snapshot-save-\($0) bang"] } ?? [])
+                + Self.latentSends(corner.latent))
+            previous = corner.name
+        }
+        let last = try Self.operateMainPatch(server, voiceTwo + ["ac-snapshot-save-D bang", "ac-snapshot-list bang"])
+        #expect(PureData.printed("autocoder", in: last).contains("snapshot list A B C D"), "\(last)")
+        let oneBefore = try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status")).latent
+
+        func blend(_ x: Float, _ y: Float) -> [Float] {
+            let weights = [(1 - x) * (1 - y), x * (1 - y), (1 - x) * y, x * y]
+            return (0..<8).map { d in zip(weights, corners).reduce(0) { $0 + $1.0 * $1.1.latent[d] } }
+        }
+        // X 0.25, Y 0: 0.75 A + 0.25 B.
+        _ = try Self.operateMainPatch(server, voiceTwo + ["ac-snapshot-x 0.25", "ac-snapshot-y 0"])
+        let two = try VoiceStatusReply(server.ask("/voice/2/status", reply: "/voice/status"))
+        Self.expectLatent(two.latent, (0..<8).map { 0.75 * corners[0].latent[$0] + 0.25 * corners[1].latent[$0] }, "0.75 A + 0.25 B")
+        // X 0.25 at once, Y 0.5 within the 33 ms that follow: the last position goes too.
+        _ = try Self.operateMainPatch(server, voiceTwo + ["ac-snapshot-x 0.25", "ac-snapshot-y 0.5"])
+        Self.expectLatent(try VoiceStatusReply(server.ask("/voice/2/status", reply: "/voice/status")).latent, blend(0.25, 0.5), "x 0.25, y 0.5")
+        Self.expectLatent(try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status")).latent, oneBefore, "voice 1 untouched")
+        let refusedAfter = try server.ask("/status", reply: "/status").arguments[9].int
+        #expect(refusedBefore == 1 && refusedAfter == refusedBefore, "refused: \(String(describing: refusedBefore)), then \(String(describing: refusedAfter))")
+    }
+
+    @Test func theMainPatchListenToggleShowsWhatTheServerHearsAndDrives() throws {
+        // The bundled model beside its training sound and ANCHOR.enc.npy (so
+        // /listen/frame comes too), listening to 8 s of that sound: what the
+        // sliders are set to must be /listen/latent clipped to [0,1], hop by
+        // hop (`autocoder listen` prints the same hops), and nearest-frame the frame.
+        let (anchor, excerpt, directory) = try ListenTests.modelWithEncodings(excerpt: 8)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let offline = try Binaries.runAutocoder(["listen", anchor, excerpt])
+        #expect(offline.status == 0, "\(offline.errors)")
+        let hops: [(latent: [Float], frame: Int)] = offline.output.split(separator: "\n").map { line in
+            let fields = line.split(separator: " ")
+            return (fields.dropFirst().dropLast().map { Float($0)! }, Int(fields.last!)!)
+        }
+        let names = (1...8).map { "ac-latent\($0)-set" } + ["ac-listen-frame"]
+        let probe = try PureData.probe(names, in: directory)
+        let server = try ServerForPd(["--no-walk"], model: anchor)
+
+        let on = try Self.operateMainPatch(server, ["ac-glide 0", "ac-listen-file symbol \(excerpt)", "ac-listen 1", "ac-listen-drive 1"],
+                                           probe: probe, timeout: 3)
+        #expect(PureData.printed("autocoder", in: on).contains("listen \(excerpt)"), "the server listens: \(on)")
+        let columns = (1...8).map { k in PureData.printed("ac-latent\(k)-set", in: on).compactMap { Float($0.dropFirst("set ".count)) } }
+        let frames = PureData.printed("ac-listen-frame", in: on).compactMap { Int($0) }
+        let count = columns.map(\.count).min() ?? 0
+        #expect(count >= 20, "\(count) latents shown: \(on)")
+        var clipped = 0
+        for index in 0..<count {
+            let shown = columns.map { $0[index] }
+            guard let hop = hops.first(where: { zip($0.latent, shown).allSatisfy { abs(min(max($0.0, 0), 1) - $0.1) < 1e-4 } }) else {
+                Issue.record("shown latent \(shown) is no hop's /listen/latent clipped to [0,1] (the voice's status got through?)")
+                continue
+            }
+            clipped += hop.latent.filter { !(0...1).contains($0) }.count
+            if index < frames.count { #expect(frames[index] == hop.frame, "nearest-frame \(frames[index]), the hop's \(hop.frame)") }
+        }
+        #expect(clipped > 0, "some values were outside [0,1] and shown clipped")
+        #expect(frames.count >= count - 1, "\(frames.count) frames for \(count) latents")
+
+        // Driven: voice 1 follows what the server hears (Pd has quit; the server listens on).
+        let a = try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status")).latent
+        usleep(300_000)
+        let b = try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status")).latent
+        #expect(a != b && (a + b).allSatisfy { (0...1).contains($0) }, "voice 1 follows: \(a) then \(b)")
+
+        // Off: listen off (the server answers /listen off) and listen/drive 0 (voice 1 stays put).
+        let off = try Self.operateMainPatch(server, ["ac-listen-drive 0", "ac-listen 0"])
+        #expect(PureData.printed("autocoder", in: off).contains("listen off"), "\(off)")
+        let c = try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status")).latent
+        usleep(300_000)
+        #expect(try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status")).latent == c, "released, voice 1 stays where it was")
+        #expect(try server.ask("/status", reply: "/status").arguments[9].int == 0, "nothing refused")
+    }
+
+    @Test func pureDataAimsSnapshotsAtTheTargetVoiceAndJoinsListenPaths() throws {
+        // Through [autocoder-client] alone: 'voice 2' then snapshot/save reaches
+        // voice 2 (/voice/2/snapshot/save: its point is kept), 'voice 1' then
+        // snapshot/recall voice 1 (unprefixed); 'listen FOLDER/my sound.oga', split by
+        // Pd at its space, is joined; 'listen off' is sent as it is.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sound = directory + "/my sound.oga"
+        try FileManager.default.copyItem(atPath: Binaries.root + "/Tests/Fixtures/sounds/complete.oga", toPath: sound)
+        let server = try ServerForPd(["--no-walk"], model: try scratchModel(in: directory))
+        let point: [Float] = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2]
+        let steps = [(0, "voice/new 2 generative"),
+                     (500, "voice 2 \\, walk 0 \\, glide 0 \\, " + point.map { "\($0)" }.joined(separator: " ") + " \\, voice 1"),
+                     (1000, "voice 2 \\, snapshot/save two \\, voice 1 \\, glide 0"),
+                     (1300, "snapshot/recall two 0 \\, listen \(directory)/my sound.oga"),
+                     (2500, "listen off"), (2800, "\\; pd quit")]
+        var text = ["#N canvas 0 0 600 600 12;", "#X obj 20 20 loadbang;", "#X obj 20 500 autocoder-client \(server.listen) \(server.reply);",
+                    "#X obj 20 540 print reply;"]
+        for (index, step) in steps.enumerated() {
+            text += ["#X obj \(20 + 90 * index) 60 delay \(step.0);", "#X msg \(20 + 90 * index) \(100 + 40 * index) \(step.1);"]
+        }
+        text += ["#X connect 1 0 2 0;"]
+        for index in steps.indices {
+            text += ["#X connect 0 0 \(3 + 2 * index) 0;", "#X connect \(3 + 2 * index) 0 \(4 + 2 * index) 0;", "#X connect \(4 + 2 * index) 0 1 0;"]
+        }
+        let harness = directory + "/client-harness.pd"
+        try (text.joined(separator: "\n") + "\n").write(toFile: harness, atomically: true, encoding: .utf8)
+        let printed = try PureData.run(["-open", harness])
+        #expect(!printed.contains("error"), "Pd reported: \(printed)")
+        let replies = PureData.printed("reply", in: printed)
+        for reply in ["voice new 2 generative", "snapshot saved two", "snapshot recalled two", "listen \(sound.replacingOccurrences(of: " ", with: "\\ "))",
+                      "listen off"] {
+            #expect(replies.contains(reply), "\(reply): \(printed)")
+        }
+        Self.expectLatent(try VoiceStatusReply(server.ask("/voice/1/status", reply: "/voice/status")).latent, point,
+                          "voice 1 recalled what voice 2 played")
+        #expect(try server.ask("/status", reply: "/status").arguments[9].int == 0, "nothing refused")
     }
 
     @Test(arguments: ["autocoder.pd", "autocoder-client.pd"])
