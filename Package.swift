@@ -44,6 +44,8 @@ let package = Package(
 
         // Model files (.mm, TensorFlow Lite) and inference; the mel filterbank tells a `.fft.dec`'s matrix.
         .target(name: "AutocoderModel", dependencies: ["COpenBLAS", "CDenseAVX2", "AutocoderDSP"], swiftSettings: optimizedEvenInDebug),
+        // Starting the server's training child at SCHED_IDLE in its own process group.
+        .target(name: "CSpawn"),
         // The AVX2/FMA batched dense kernel, chosen at run time (the package builds for baseline x86-64).
         .target(name: "CDenseAVX2", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // Signal processing: mel filterbanks, FFT.
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "AutocoderServer",
             dependencies: [
-                "AutocoderModel", "AutocoderEngine", "AutocoderAudio", "AutocoderOSC", "AutocoderOSCQuery",
+                "AutocoderModel", "AutocoderEngine", "AutocoderAudio", "AutocoderOSC", "AutocoderOSCQuery", "CSpawn",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]

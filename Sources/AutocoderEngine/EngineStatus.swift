@@ -49,6 +49,8 @@ public final class EngineStatus: @unchecked Sendable {
     public let primary: VoiceStatus
     /// What the voices play, hop by hop, while a take records its trajectory.
     public let playedLatents = PlayedLatents()
+    /// Every render call's load, for percentiles (`/status/load`).
+    public let loadHistogram = LoadHistogram()
 
     init(primary: VoiceStatus) {
         self.primary = primary
@@ -57,6 +59,7 @@ public final class EngineStatus: @unchecked Sendable {
     @inline(__always)
     func publish(load: Double, instantLoad: Double) {
         loadMillionths.store(Int(load * 1e6), ordering: .relaxed)
+        loadHistogram.record(instantLoad)
         let instant = Int(instantLoad * 1e6)
         var peak = peakLoadMillionths.load(ordering: .relaxed)
         while instant > peak {

@@ -78,8 +78,8 @@ extension AutocoderServer {
 extension OSCSignature {
     /// One OSCQuery RANGE per type tag (`count` repetitions of a repeated argument; nil: the most).
     func oscQueryRanges(count: Int?) -> [OSCQueryRange] {
-        let each = parameters.map(\.oscQueryRange)
-        return repeats ? (0..<(count ?? counts.upperBound)).map { each[$0 % each.count] } : each
+        guard repeats || repeatsAfterFirst else { return parameters.map(\.oscQueryRange) }
+        return (0..<(count ?? counts.upperBound)).map { parameter(at: $0).oscQueryRange }
     }
 }
 

@@ -1,6 +1,7 @@
 // /load, /load/decoder, /load/encoder, and the Max external's /open and
 // /open/fft, from the request to /loaded:
-// - `handle` (network thread) checks the argument and resolves the path;
+// - `handle` (network thread) checks the argument and resolves the path
+//   (`load` takes it from there, also for a finished /train … play);
 // - the load (worker) picks the bundle's files (the `.dec`, or the `.fft.dec`
 //   when the bundle has no `.dec` or /open/fft asks for it), reads them and
 //   builds the voice;
@@ -52,10 +53,15 @@ final class ModelLoad {
     }
 
     func handle(_ request: Request) throws {
-        let path = try server.paths.resolve(try request.string(0))
+        load(try server.paths.resolve(try request.string(0)), ticket: server.ticket(request))
+    }
+
+    /// Loads the bundle at `path` (resolved) for whoever holds `ticket` (a
+    /// request, or a finished /train … play on its sender's behalf).
+    func load(_ path: String, ticket: LoadTicket) {
         let selection = self.selection
         let shape = server.kernelShape, sampleRate = server.engine.sampleRate
-        pending.replace(with: server.ticket(request), on: server)
+        pending.replace(with: ticket, on: server)
         server.loads.submit(LoadJob(kind: address, work: { [unowned self] _ in
             let bundle: ModelBundle
             do {

@@ -58,6 +58,9 @@ public struct ServerConfiguration: Sendable {
     /// Voices the engine preallocates room for (besides the server's own
     /// granular and autocode voices).
     public var maxVoices = 256
+    /// The `autocoder` executable /train runs (`analyze`, then `train`): by
+    /// default the running one (`autocoder serve` is that executable).
+    public var trainerExecutable = Bundle.main.executablePath ?? CommandLine.arguments[0]
 
     public init(model: String) { self.model = model }
 }
@@ -147,6 +150,10 @@ public final class AutocoderServer: @unchecked Sendable {
     ]
     lazy var distanceLoad = DistanceLoad(server: self)
     lazy var listening = Listening(server: self)
+    lazy var training = Training(server: self)
+    /// Where `/status/load` counts from (nil: the start).
+    var loadMark: LoadHistogram.Mark?
+    var trainerExecutable: String { configuration.trainerExecutable }
 
     /// Largest number of arguments and longest string accepted in one message.
     public static let maximumArguments = 1024
@@ -229,6 +236,7 @@ public final class AutocoderServer: @unchecked Sendable {
             engine.collectRetired()
             announceFreedVoices()
             listening.relay()
+            training.relay()
             sendCompletions()
             answerRecalls()
             sendPeriodicStatus()
@@ -244,6 +252,7 @@ public final class AutocoderServer: @unchecked Sendable {
         // Loads still running are dropped; a file being read is not waited for.
         loads.stop()
         listening.stop()
+        training.abandon()
         zeroconf?.stop()
         oscQuery?.stop()
         let finished = recorder.shutdown()

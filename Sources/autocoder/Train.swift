@@ -42,6 +42,12 @@ struct Train: ParsableCommand {
     @Option(help: "Seed of the initial weights and the shuffling.")
     var seed: UInt64 = 1
 
+    @Flag(help: "For another program (the server's /train): after each epoch print 'progress EPOCH MAX_EPOCHS LOSS SECONDS_LEFT' on a line of its own, flushed; SECONDS_LEFT is at most the time to the epoch cap or to early stopping, whichever comes first.")
+    var progressLines = false
+
+    @Flag(help: "Stop without writing a model when the process that started this one goes away (the server that asked for it died).")
+    var stopWithParent = false
+
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, !(1...65536).contains(batchSize) { throw ValidationError("--batch-size must be 1 to 65536") }
@@ -62,12 +68,24 @@ struct Train: ParsableCommand {
         if let patience { options.patience = patience }
         if let minDelta { options.minDelta = minDelta }
 
+        let parent = getppid()
         let trainer = try Trainer(anchor: anchor, options: options)
         print("training \(deep ? "deep" : "shallow") VAE on \(trainer.frameCount) frames of \(anchor): at most \(options.epochs) epochs, batch \(options.batchSize), learning rate \(options.learningRate), patience \(options.patience)")
         let bar = ProgressBar("training")
         let terminal = isatty(STDERR_FILENO) != 0
         let result = try trainer.train(report: { report in
+            if stopWithParent, getppid() != parent {
+                FileHandle.standardError.write(Data("the process that started training is gone: stopped, no model written\n".utf8))
+                Foundation.exit(1)
+            }
             let left = Double(options.epochs - report.epoch) * report.seconds
+            if progressLines {
+                let toEarlyStop = report.bestEpoch + options.patience - report.epoch
+                let epochsLeft = max(0, min(options.epochs - report.epoch, toEarlyStop))
+                print(String(format: "progress %d %d %.6g %.1f", report.epoch, options.epochs, report.loss, Double(epochsLeft) * report.seconds))
+                fflush(nil)
+                return
+            }
             let line = String(format: "epoch %d  loss %.4f  best %.4f (epoch %d)  %.2f s/epoch  ≤ %@ left",
                               report.epoch, report.loss, report.bestLoss, report.bestEpoch, report.seconds, Self.duration(left))
             if terminal {

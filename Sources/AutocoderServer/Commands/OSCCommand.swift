@@ -10,7 +10,7 @@ import AutocoderOSC
 struct OSCCommand: Sendable {
     /// The families of the README's tables, in their order.
     enum Family: String, CaseIterable {
-        case compatibility, model, latent, spectral, snapshots, voices, granular, autocode, filter, listen, recording, status, distance, clients
+        case compatibility, model, latent, spectral, snapshots, voices, granular, autocode, filter, listen, recording, training, status, distance, clients
 
         var title: String {
             switch self {
@@ -25,6 +25,7 @@ struct OSCCommand: Sendable {
             case .filter: "Filter"
             case .listen: "Listen"
             case .recording: "Recording"
+            case .training: "Training"
             case .status: "Status"
             case .distance: "Distance tables"
             case .clients: "Clients and timing"

@@ -104,6 +104,7 @@ extension OSCCommand.Family {
         case .filter: OSCCommand.filter
         case .listen: OSCCommand.listen
         case .recording: OSCCommand.recording
+        case .training: OSCCommand.training
         case .status: OSCCommand.status
         case .distance: OSCCommand.distance
         case .clients: OSCCommand.clients

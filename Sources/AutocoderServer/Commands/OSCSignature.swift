@@ -111,6 +111,8 @@ struct OSCSignature: Sendable {
     let counts: ClosedRange<Int>
     /// Whether the run of `parameters` repeats, whole, to `counts` arguments.
     let repeats: Bool
+    /// Whether the first parameter comes once and the second repeats after it.
+    var repeatsAfterFirst = false
     /// Any arguments at all, unchecked (`/sanity/check`).
     let unchecked: Bool
 
@@ -132,9 +134,15 @@ struct OSCSignature: Sendable {
         OSCSignature(parameters: [first, second], counts: 2 * times.lowerBound...2 * times.upperBound, repeats: true, unchecked: false)
     }
 
+    /// `first`, then up to `most` of `rest` (`s:SOUND s:deep s:epochs i:100 …`).
+    static func leading(_ first: OSCParameter, then rest: OSCParameter, upTo most: Int) -> OSCSignature {
+        OSCSignature(parameters: [first, rest], counts: 1...1 + most, repeats: false, repeatsAfterFirst: true, unchecked: false)
+    }
+
     /// The declaration argument `index` is checked against.
     func parameter(at index: Int) -> OSCParameter {
-        repeats ? parameters[index % parameters.count] : parameters[index]
+        if repeatsAfterFirst { return parameters[min(index, 1)] }
+        return repeats ? parameters[index % parameters.count] : parameters[index]
     }
 
     /// Checks the count, then every argument's type and range.
@@ -161,13 +169,17 @@ struct OSCSignature: Sendable {
     /// The OSC type tags of the longest message accepted ("ffffffff", "is",
     /// ""), with `count` repetitions of a repeated argument (nil: the most).
     func typeTags(count: Int? = nil) -> String {
-        repeats ? String((0..<(count ?? counts.upperBound)).map { parameter(at: $0).typeTag }) : String(parameters.map(\.typeTag))
+        repeats || repeatsAfterFirst ? String((0..<(count ?? counts.upperBound)).map { parameter(at: $0).typeTag }) : String(parameters.map(\.typeTag))
     }
 
     /// The arguments column of the README tables.
     var summary: String {
         if unchecked { return "anything" }
         if parameters.isEmpty { return "—" }
+        if repeatsAfterFirst {
+            let rest = parameters[1].summary + (parameters[1].defaultValue.map { " (\($0))" } ?? "")
+            return parameters[0].summary + ", [up to \(counts.upperBound - 1) × \(rest)]"
+        }
         if repeats {
             let run = parameters.count
             let amount = counts.lowerBound == 0 ? "up to \(counts.upperBound / run)" : "\(counts.lowerBound / run)–\(counts.upperBound / run)"
