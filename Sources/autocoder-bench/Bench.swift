@@ -29,6 +29,8 @@ struct Bench {
         if CommandLine.arguments.dropFirst().contains("filter") { return try filterVoices(model: root + "/models/drone.wav") }
         // `autocoder-bench phase`: only the phase modes' figures.
         if CommandLine.arguments.dropFirst().contains("phase") { return try phaseReconstruction() }
+        // `autocoder-bench train`: training in the server while it plays, against the command line.
+        if CommandLine.arguments.dropFirst().contains("train") { return try liveTraining() }
         // `autocoder-bench schedule`: only the figures of scheduled commands.
         if CommandLine.arguments.dropFirst().contains("schedule") { return try scheduledCommands(model: root + "/models/drone.wav") }
         for (label, kind, anchor, target) in [
