@@ -38,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         // Its headers are in the system's include path and its libraries named in the module map; no
         // pkg-config, whose -D_REENTRANT the package manager would warn about on every build.
         .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
