@@ -15,6 +15,12 @@
 // The baseline: every frame replaced by the source's mean frame — what a
 // rendering that gets the average colour right and follows nothing scores.
 //
+// `perFrame` is the same measure frame by frame, for frames that are already
+// on one [0,1] scale (a model's reconstructions in its own units, which carry
+// their level, so no gain): per frame sqrt(mean over bands of (source −
+// reconstruction)²), and the mean frame's. The mean of their squares is the
+// RMSE above.
+//
 // Any thread; allocates (for measurement, not for the audio thread).
 
 public enum SpectralRMSE {
@@ -50,5 +56,30 @@ public enum SpectralRMSE {
         }
         let count = Double(s.count)
         return Result(rendering: (renderingError / count).squareRoot(), meanFrame: (meanError / count).squareRoot(), frames: frames)
+    }
+
+    /// Per frame, sqrt(mean over bands of (source − reconstruction)²) and the
+    /// same for the source's mean frame; `source` and `reconstruction` hold
+    /// frames of `bands` values row after row, on the same scale.
+    public static func perFrame(source: [Float], reconstruction: [Float], bands: Int) -> (reconstruction: [Double], meanFrame: [Double]) {
+        precondition(bands > 0 && source.count == reconstruction.count && source.count % bands == 0, "frames of \(bands) values, as many of each")
+        let frames = source.count / bands
+        guard frames > 0 else { return ([], []) }
+        var mean = [Double](repeating: 0, count: bands)
+        for i in source.indices { mean[i % bands] += Double(source[i]) }
+        for j in 0..<bands { mean[j] /= Double(frames) }
+        var errors = [Double](repeating: 0, count: frames), baseline = [Double](repeating: 0, count: frames)
+        for f in 0..<frames {
+            var d2 = 0.0, m2 = 0.0
+            for j in 0..<bands {
+                let s = Double(source[f * bands + j])
+                let d = s - Double(reconstruction[f * bands + j]), m = s - mean[j]
+                d2 += d * d
+                m2 += m * m
+            }
+            errors[f] = (d2 / Double(bands)).squareRoot()
+            baseline[f] = (m2 / Double(bands)).squareRoot()
+        }
+        return (errors, baseline)
     }
 }
