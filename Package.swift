@@ -78,6 +78,12 @@ let package = Package(
         ),
         // Training: analysis of sounds into training sets, and the VAE trainer (OpenBLAS).
         .target(name: "AutocoderTraining", dependencies: ["AutocoderModel", "AutocoderDSP", "AutocoderAudio", "COpenBLAS"]),
+        // The model report: a PNG of a model against its training sound (cairo).
+        .target(
+            name: "AutocoderReport",
+            dependencies: ["AutocoderModel", "AutocoderDSP", "AutocoderAudio", "CCairo"],
+            swiftSettings: optimizedEvenInDebug
+        ),
         // The OSC server: the address space, model loading and recording control.
         .target(
             name: "AutocoderServer",
