@@ -98,6 +98,7 @@ let package = Package(
             name: "autocoder",
             dependencies: [
                 "AutocoderModel", "AutocoderDSP", "AutocoderEngine", "AutocoderAudio", "AutocoderServer", "AutocoderTraining",
+                "AutocoderReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -12,7 +12,7 @@ struct Autocoder: ParsableCommand {
         song.wav.dec and song.wav.enc (optionally song.wav.fft.dec). Models written by \
         the Python autocoder (TensorFlow Lite) load as they are.
         """,
-        subcommands: [Serve.self, Render.self, Granular.self, Autocode.self, Filter.self, Analyze.self, Train.self, EncodeSet.self, DistancesCommand.self, Info.self, Decode.self, Encode.self, EncodeSound.self, Listen.self, Addresses.self]
+        subcommands: [Serve.self, Render.self, Granular.self, Autocode.self, Filter.self, Analyze.self, Train.self, EncodeSet.self, DistancesCommand.self, Info.self, Decode.self, Encode.self, EncodeSound.self, Listen.self, Report.self, Addresses.self]
     )
 
     /// Negative numbers are values, not options (see NegativeNumbers).
