@@ -145,6 +145,6 @@ let package = Package(
             dependencies: ["AutocoderOSCQuery", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // Runs the built `autocoder` binary as a user would.
-        .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel", "AudioTestSupport"]),
+        .testTarget(name: "AutocoderCLITests", dependencies: ["autocoder", "AutocoderModel", "AutocoderReport", "CCairo", "AudioTestSupport"]),
     ]
 )
