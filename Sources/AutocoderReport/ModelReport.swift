@@ -56,6 +56,9 @@ public enum ModelReport {
             throw ModelFileError(path: encoderPath, problem: "no such file: the report encodes the training sound with the model's encoder")
         }
         let bundle = try ModelBundle(anchor: anchor, parts: ModelBundle.parts(of: anchor, encoder: .required))
+        guard FileEntry.exists(anchor) else {
+            throw ModelFileError(path: anchor, problem: "no such file: the report analyses the model's training sound, which is its anchor")
+        }
         let samples = try AudioLoader.loadMono(anchor)
         let reconstruction = try Reconstruction(bundle: bundle, samples: samples, soundPath: anchor)
         let seconds = Double(samples.count) / 44100

@@ -128,13 +128,20 @@ import Testing
         #expect(mapped.reconstruction >= dec.reconstruction && mapped.reconstruction < dec.baseline / 2, "\(mapped.stdout)")
     }
 
-    @Test func aBundleWithoutAnEncoderIsRefusedNamingIt() throws {
+    @Test func aBundleWithoutAnEncoderOrItsSoundIsRefusedNamingIt() throws {
         let (directory, anchor) = try Self.bundle(parts: [".dec", ".mm"])
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try CLI.run(["report", anchor])
         #expect(result.status != 0)
         #expect(result.stderr.contains(anchor + ".enc: no such file"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: anchor + ".report.png"))
+
+        // With its encoder but without its sound.
+        try FileManager.default.copyItem(atPath: Self.bundled + ".enc", toPath: anchor + ".enc")
+        try FileManager.default.removeItem(atPath: anchor)
+        let soundless = try CLI.run(["report", anchor])
+        #expect(soundless.status != 0 && soundless.stderr.contains(anchor + ": no such file: the report analyses the model's training sound"),
+                "\(soundless.stderr)")
 
         let badOut = try CLI.run(["report", Self.bundled, "--out", directory + "/report.jpg"])
         #expect(badOut.status != 0 && badOut.stderr.contains("--out must name a .png file"), "\(badOut.stderr)")
