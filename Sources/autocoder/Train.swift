@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutocoderReport
 import AutocoderTraining
 import Foundation
 
@@ -6,7 +7,8 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the published VAE on ANCHOR.npy; writes ANCHOR.mm, .dec and .enc.",
         discussion: """
-        Native training on the CPU (OpenBLAS, every core), no TensorFlow. The defaults give a \
+        Native training on the CPU (OpenBLAS, every core), no TensorFlow. Also writes \
+        ANCHOR.training.json (the loss per epoch) and ANCHOR.report.png (see `autocoder report`). The defaults give a \
         good model of a one-minute sound in about a minute. The published autocoder used \
         --learning-rate 1e-5 --batch-size 256 --patience 1000 --min-delta 1e-5 --epochs 50000 \
         (--published sets them all). Ctrl-C or SIGTERM finishes the epoch, writes the best \
@@ -73,7 +75,9 @@ struct Train: ParsableCommand {
         print("training \(deep ? "deep" : "shallow") VAE on \(trainer.frameCount) frames of \(anchor): at most \(options.epochs) epochs, batch \(options.batchSize), learning rate \(options.learningRate), patience \(options.patience)")
         let bar = ProgressBar("training")
         let terminal = isatty(STDERR_FILENO) != 0
+        var losses: [Double] = []
         let result = try trainer.train(report: { report in
+            losses.append(report.loss)
             if stopWithParent, getppid() != parent {
                 FileHandle.standardError.write(Data("the process that started training is gone: stopped, no model written\n".utf8))
                 Foundation.exit(1)
@@ -101,6 +105,16 @@ struct Train: ParsableCommand {
                      result.secondsPerEpoch, result.firstLoss, result.bestLoss, result.bestEpoch))
         print(String(format: "wrote %@.mm, .dec, .enc (the best model, epoch %d); mean reconstruction error %.5f", anchor, result.bestEpoch,
                      result.reconstructionError))
+        // The model is written; its history and picture follow it (a report that cannot be made does not undo the model).
+        try TrainingHistory(losses: losses, bestEpoch: result.bestEpoch, secondsPerEpoch: result.secondsPerEpoch,
+                            architecture: deep ? "deep" : "shallow", stoppedBy: why).write(anchor: anchor)
+        do {
+            let summary = try ModelReport.write(anchor: anchor, history: TrainingHistory.read(anchor: anchor))
+            print(String(format: "wrote %@: spectral RMSE of the reconstruction %.4f, mean-frame baseline %.4f", summary.path,
+                         summary.meanRMSE, summary.baselineRMSE))
+        } catch {
+            FileHandle.standardError.write(Data("warning: no report: \(error)\n".utf8))
+        }
         if result.interrupted, let signal = interrupt.requested {
             print("\(TrainingInterrupt.name(signal)): stopped after epoch \(result.epochs); the best model so far (epoch \(result.bestEpoch)) is written")
         }

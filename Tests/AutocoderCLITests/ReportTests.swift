@@ -176,6 +176,23 @@ import Testing
                 && corrupt.stderr.contains("' is missing"), "\(corrupt.stderr)")
     }
 
+    @Test func trainWritesItsHistoryAndItsReport() throws {
+        let (directory, anchor) = try Self.bundle(parts: [])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for arguments in [["analyze", anchor], ["train", anchor, "--epochs", "30"]] {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
+            if arguments[0] == "train" {
+                #expect(result.stdout.contains("wrote \(anchor).report.png: spectral RMSE of the reconstruction "), "\(result.stdout)")
+            }
+        }
+        let history = try #require(try TrainingHistory.read(anchor: anchor))
+        #expect(history.losses.count == 30 && history.architecture == "shallow" && history.stoppedBy == "epoch limit")
+        let size = try Self.pngSize(anchor + ".report.png")
+        #expect(size.width >= 1000 && size.height >= 700, "\(size)")
+        #expect(try Self.pixels(in: anchor + ".report.png", rect: Self.lossArea, near: Self.lossLine) > 100, "the loss curve is drawn")
+    }
+
     @Test func aTrainingHistoryReadsBackAsWritten() throws {
         let (directory, anchor) = try Self.bundle(parts: [])
         defer { try? FileManager.default.removeItem(atPath: directory) }

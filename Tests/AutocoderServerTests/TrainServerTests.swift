@@ -94,12 +94,15 @@ import Testing
         #expect(end.last?.message.arguments == [.string(sound)], "\(end.map(\.message))")
         #expect(server.expect("/trained", timeout: 10)?.arguments == [.string(sound)])
         #expect(server.expect("/done")?.arguments == [.string("/train")])
-        // The best weights so far, written whole and loadable.
-        for suffix in [".npy", ".minmax", ".mm", ".dec", ".enc"] {
+        // The best weights so far, written whole and loadable, with their history and picture.
+        for suffix in [".npy", ".minmax", ".mm", ".dec", ".enc", ".training.json", ".report.png"] {
             #expect(FileManager.default.fileExists(atPath: sound + suffix), "\(suffix)")
         }
         let log = server.log
         #expect(log.contains("(stopped by request)") && log.contains("the best model, epoch"), "\(log)")
+        let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: sound + ".report.png")))
+        func big(_ at: Int) -> Int { png[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && big(16) >= 1000 && big(20) >= 700, "a PNG of 1000 × 700 or more")
         #expect(server.request("/load", [.string("take.wav")], reply: "/loaded")?.arguments == [.string(sound)])
         #expect(server.expectError("/train/stop") == "no training is running")
     }
