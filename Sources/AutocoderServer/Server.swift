@@ -61,6 +61,9 @@ public struct ServerConfiguration: Sendable {
     /// The `autocoder` executable /train runs (`analyze`, then `train`): by
     /// default the running one (`autocoder serve` is that executable).
     public var trainerExecutable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+    /// The threads /train's BLAS may use: every core by default (the idle
+    /// policy gives the audio every cycle it asks for first).
+    public var trainingThreads = ProcessInfo.processInfo.activeProcessorCount
 
     public init(model: String) { self.model = model }
 }
@@ -154,6 +157,7 @@ public final class AutocoderServer: @unchecked Sendable {
     /// Where `/status/load` counts from (nil: the start).
     var loadMark: LoadHistogram.Mark?
     var trainerExecutable: String { configuration.trainerExecutable }
+    var trainingThreads: Int { configuration.trainingThreads }
 
     /// Largest number of arguments and longest string accepted in one message.
     public static let maximumArguments = 1024

@@ -43,11 +43,11 @@ final class Training {
                                                number: number)
         }[...])
         let run = TrainingRun(sound: sound, options: options, ticket: server.ticket(request), executable: server.trainerExecutable,
-                              wake: server.wake, logger: server.logger)
+                              threads: server.trainingThreads, wake: server.wake, logger: server.logger)
         self.run = run
         lastProgress = Date()
         run.start()
-        server.logger.info("training on \(sound) (\(options.summary)), below the audio (SCHED_IDLE)")
+        server.logger.info("training on \(sound) (\(options.summary)), below the audio (SCHED_IDLE, \(server.trainingThreads) thread\(server.trainingThreads == 1 ? "" : "s"))")
         server.announce(OSCMessage(Self.address, [.string(sound)]), to: run.ticket.requester)
     }
 

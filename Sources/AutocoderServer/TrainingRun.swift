@@ -2,8 +2,9 @@
 // audio: `autocoder analyze SOUND` (SOUND.npy, .minmax), then `autocoder train
 // SOUND --progress-lines --stop-with-parent [options]` (SOUND.mm, .dec, .enc,
 // the report), each started by `cspawn_idle`: at SCHED_IDLE, so every thread
-// of it — the trainer's and its BLAS workers on every core — gets a core only
-// when no normal thread wants it, and the audio thread always does. A child of
+// of it — the trainer's and its BLAS workers, on every core by default
+// (`serve --training-threads`) — gets a core only when no normal thread wants
+// it, and the audio thread always does. A child of
 // its own rather than threads of the server: every thread it starts inherits
 // the policy (OpenBLAS starts its workers when the library loads, before any
 // code could lower them), and whatever happens to it — a crash, a kill — the
@@ -108,6 +109,8 @@ final class TrainingRun: @unchecked Sendable {
     let ticket: LoadTicket
     let started = Date()
     private let executable: String
+    /// BLAS threads for the trainer (`serve --training-threads`).
+    private let threads: Int
     private let wake: WakeSignal
     private let logger: Logger
     private let lock = NSLock()
@@ -120,11 +123,12 @@ final class TrainingRun: @unchecked Sendable {
     private var abandoned = false
     private let finished = DispatchSemaphore(value: 0)
 
-    init(sound: String, options: Options, ticket: LoadTicket, executable: String, wake: WakeSignal, logger: Logger) {
+    init(sound: String, options: Options, ticket: LoadTicket, executable: String, threads: Int, wake: WakeSignal, logger: Logger) {
         self.sound = sound
         self.options = options
         self.ticket = ticket
         self.executable = executable
+        self.threads = threads
         self.wake = wake
         self.logger = logger
     }
@@ -183,8 +187,7 @@ final class TrainingRun: @unchecked Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var environment = ProcessInfo.processInfo.environment
-        // Every core, at the idle policy: the audio takes what it needs first.
-        environment["OPENBLAS_NUM_THREADS"] = String(ProcessInfo.processInfo.activeProcessorCount)
+        environment["OPENBLAS_NUM_THREADS"] = String(threads)
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in envp { free(pointer) } }
 

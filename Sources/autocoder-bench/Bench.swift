@@ -29,8 +29,11 @@ struct Bench {
         if CommandLine.arguments.dropFirst().contains("filter") { return try filterVoices(model: root + "/models/drone.wav") }
         // `autocoder-bench phase`: only the phase modes' figures.
         if CommandLine.arguments.dropFirst().contains("phase") { return try phaseReconstruction() }
-        // `autocoder-bench train`: training in the server while it plays, against the command line.
-        if CommandLine.arguments.dropFirst().contains("train") { return try liveTraining() }
+        // `autocoder-bench train [THREADS] [no-realtime]`: training in the server while it plays, against the command line.
+        if let train = CommandLine.arguments.firstIndex(of: "train") {
+            let rest = CommandLine.arguments.dropFirst(train + 1)
+            return try liveTraining(threads: rest.compactMap { Int($0) }.first, realtime: !rest.contains("no-realtime"))
+        }
         // `autocoder-bench schedule`: only the figures of scheduled commands.
         if CommandLine.arguments.dropFirst().contains("schedule") { return try scheduledCommands(model: root + "/models/drone.wav") }
         for (label, kind, anchor, target) in [

@@ -2,16 +2,20 @@
 // sound is analysed and trained by `autocoder analyze` + `autocoder train` on
 // the otherwise idle machine, then by a server's `/train` while the server
 // plays two generative voices through JACK's dummy backend at block 256 (a
-// jackd of its own). The server's render callback load (`/status/load`: mean,
-// p99, max) and its xruns are measured for 30 s before the training and over
-// the whole training; the two training times are compared. Each side trains a
+// jackd of its own, real-time as jackd is by default, or `no-realtime`). The server's render callback load (`/status/load`: mean,
+// p99, max) and its xruns are measured for 45 s before the training and over
+// the whole training (about as long), and what jackd said of late cycles is shown; the two training times are compared. Each side trains a
 // copy of the bundle in a scratch folder.
 
 import AutocoderOSC
 import Foundation
 
 extension Bench {
-    static func liveTraining() throws {
+    /// `threads`: `serve --training-threads` (nil: the server's default);
+    /// `realtime`: jackd's own default, its threads and its clients' process
+    /// threads at SCHED_FIFO (a performer's setup), or `--no-realtime` (a
+    /// headless machine's).
+    static func liveTraining(threads: Int?, realtime: Bool) throws {
         let binary = root + "/.build/release/autocoder"
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw BenchError("build first: swift build -c release") }
         let scratch = NSTemporaryDirectory() + "autocoder-bench-train-\(getpid())"
@@ -36,7 +40,7 @@ extension Bench {
         let offlineSeconds = Date().timeIntervalSince(started)
 
         // The server, playing, under JACK.
-        let jack = try PrivateJack(name: "autocoder-bench-\(getpid())", block: 256)
+        let jack = try PrivateJack(name: "autocoder-bench-\(getpid())", block: 256, realtime: realtime, log: scratch + "/jackd.log")
         defer { jack.stop() }
         let client = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0))
         let listen = try UDPSocket(binding: SocketAddress(host: "127.0.0.1", port: 0)).port
@@ -44,6 +48,7 @@ extension Bench {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: binary)
         server.arguments = ["serve", String(client.port), String(listen), "--model", try bundle("playing")]
+            + (threads.map { ["--training-threads", String($0)] } ?? [])
         server.environment = ProcessInfo.processInfo.environment.merging(["JACK_DEFAULT_SERVER": jack.name]) { $1 }
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
@@ -80,7 +85,7 @@ extension Bench {
         Thread.sleep(forTimeInterval: 2)
         _ = try load()
         let xrunsBefore = try status().xruns
-        Thread.sleep(forTimeInterval: 30)
+        Thread.sleep(forTimeInterval: 45)
         let quiet = try load()
         let xrunsQuiet = try status().xruns - xrunsBefore
 
@@ -95,11 +100,14 @@ extension Bench {
         func figures(_ load: (mean: Float, p99: Float, max: Float, calls: Int), _ xruns: Int) -> String {
             String(format: "mean %.2f%%, p99 %.1f%%, max %.0f%%, %d xr", load.mean, load.p99, load.max, xruns)
         }
-        print(row("callback load, JACK 256, 2 voices: 30 s before", figures(quiet, xrunsQuiet), "—"))
-        print(row("the same, all through /train (\(training.calls) calls)", figures(training, xrunsTraining), "0 xruns"))
+        let jackSaid = jack.lateCycles()
+        print(row("callback load, JACK 256 \(realtime ? "real-time" : "--no-realtime"), 2 voices: 45 s before", figures(quiet, xrunsQuiet), "—"))
+        let using = threads.map { "\($0) thread\($0 == 1 ? "" : "s")" } ?? "default threads"
+        print(row("the same, all through /train (\(using))", figures(training, xrunsTraining), "0 xruns"))
         print(row("p99 during /train − before", String(format: "%+.1f percentage points", training.p99 - quiet.p99), "≤ 2"))
         print(row("analyse + train 1 min: train idle / /train playing", String(format: "%.1f s / %.1f s: %.2f×", offlineSeconds, stageSeconds,
                                                                         stageSeconds / offlineSeconds), "≤ 1.5×"))
+        for line in jackSaid { print("  jackd: " + line) }
     }
 
     /// The bundled model's training sound (models/make_source.py), made in `folder`.
@@ -130,12 +138,17 @@ struct PrivateJack {
     let name: String
     private let process = Process()
 
-    init(name: String, block: Int) throws {
+    let log: String
+
+    init(name: String, block: Int, realtime: Bool, log: String) throws {
         self.name = name
+        self.log = log
         process.executableURL = URL(fileURLWithPath: "/usr/bin/jackd")
-        process.arguments = ["-n", name, "--no-realtime", "-d", "dummy", "-r", "44100", "-p", String(block)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.arguments = ["-n", name, realtime ? "--realtime" : "--no-realtime", "-d", "dummy", "-r", "44100", "-p", String(block)]
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         Thread.sleep(forTimeInterval: 1.5)
         guard process.isRunning else { throw Bench.BenchError("jackd did not start (install jackd2)") }
@@ -144,5 +157,11 @@ struct PrivateJack {
     func stop() {
         process.terminate()
         process.waitUntilExit()
+    }
+
+    /// What jackd logged of cycles that came late (xruns, delays).
+    func lateCycles() -> [String] {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init).filter { $0.range(of: "xrun|delay|late|exceed", options: [.regularExpression, .caseInsensitive]) != nil }
     }
 }

@@ -49,6 +49,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Voices the engine makes room for (1 to 1024), besides its own granular and autocode voices.")
     var maxVoices: Int = 256
 
+    @Option(help: "Cores /train may use (1 to 256; default: every core, below the audio; fewer keep some free for other programs).")
+    var trainingThreads: Int?
+
     @Option(help: "Input channels to open on the sound device (mixed to mono) for /autocode/input device.")
     var inputChannels: Int = 0
 
@@ -83,6 +86,7 @@ struct Serve: ParsableCommand {
         guard (16...8192).contains(blockSize) else { throw ValidationError("--block-size must be 16 to 8192") }
         guard (1...64).contains(channels) else { throw ValidationError("--channels must be 1 to 64") }
         guard (1...1024).contains(maxVoices) else { throw ValidationError("--max-voices must be 1 to 1024") }
+        if let trainingThreads, !(1...256).contains(trainingThreads) { throw ValidationError("--training-threads must be 1 to 256") }
         guard (0...32).contains(inputChannels) else { throw ValidationError("--input-channels must be 0 to 32") }
         if let sampleRate, !(8000...192_000).contains(sampleRate) { throw ValidationError("--sample-rate must be 8000 to 192000") }
     }
@@ -118,6 +122,7 @@ struct Serve: ParsableCommand {
         configuration.root = root
         configuration.quitAllowed = !noQuit
         configuration.maxVoices = maxVoices
+        if let trainingThreads { configuration.trainingThreads = trainingThreads }
         configuration.oscQueryPort = oscquery
 
         let server = try AutocoderServer(configuration: configuration)

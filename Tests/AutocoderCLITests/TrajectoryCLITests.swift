@@ -32,22 +32,6 @@ import Testing
         return (try figure("spectral RMSE, rendering vs source:"), try figure("spectral RMSE, mean-frame baseline vs source:"))
     }
 
-    /// numpy's view of a .npy: shape, dtype, and the rows as numbers.
-    static func numpy(_ path: String) throws -> (shape: [Int], dtype: String, rows: [[Double]]) {
-        let python = try #require(DroneSound.python)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import numpy as np, sys; a = np.load(sys.argv[1]); print(*a.shape); print(a.dtype.str)\nfor r in a: print(*map(repr, r.tolist()))", path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "numpy could not load \(path)")
-        let lines = text.split(separator: "\n")
-        return (lines[0].split(separator: " ").map { Int($0)! }, String(lines[1]), lines.dropFirst(2).map { $0.split(separator: " ").map { Double($0)! } })
-    }
-
     @Test func theTrainingSoundRendersBackCloserThanItsMeanFrame() throws {
         let sound = try DroneSound.path()
         let directory = try Self.scratch()
@@ -83,7 +67,7 @@ import Testing
             let trajectory = directory + "/\(analysis).latents.npy"
             let stdout = try Self.run(["encode-sound", anchor, anchor, "--analysis", analysis, "--out", trajectory])
             #expect(stdout.contains("\(hops) rows (one per hop of 512 samples"))
-            let array = try Self.numpy(trajectory)
+            let array = try NumPyView.load(trajectory)
             #expect(array.shape == [hops, 10] && array.dtype == "<f4", "\(array.shape) \(array.dtype)")
             #expect(array.rows.enumerated().allSatisfy { $0.element[0] == Double($0.offset * 512) && $0.element[1] == 1 })
             let latents = array.rows.flatMap { $0.dropFirst(2) }
@@ -149,7 +133,7 @@ import Testing
         let left = try LatentTrajectory(contentsOf: temporary)
         #expect(left.rowCount >= 1024 && left.rowCount % 256 == 0, "\(left.rowCount) rows")
         #expect(left.times.enumerated().allSatisfy { $0.element == Double($0.offset * 32) })
-        let array = try Self.numpy(temporary)
+        let array = try NumPyView.load(temporary)
         #expect(array.shape == [left.rowCount, 10] && array.dtype == "<f4")
     }
 

@@ -39,20 +39,6 @@ import Testing
         return means.map { $0 / Double(max(frames, 1)) }
     }
 
-    /// numpy's view of a .npy: its shape and dtype.
-    static func numpyShape(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(DroneSound.python))
-        process.arguments = ["-c", "import numpy as np, sys; a = np.load(sys.argv[1]); print(*a.shape, a.dtype.str)", path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "numpy could not load \(path)")
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test func aWalkingTakeRendersBackToTheSameSpectrum() throws {
         let directory = temporaryDirectory()
         let server = try ServerProcess(["--null-output", "--root", directory, "--seed", "7"])
@@ -72,7 +58,8 @@ import Testing
         #expect(abs(times.last! - Double(sound.frames)) < 2048, "rows to the take's end (\(times.last!) of \(sound.frames))")
         let first = trajectory.latents[0..<8], last = trajectory.latents[(trajectory.rowCount - 1) * 8..<trajectory.rowCount * 8]
         #expect(zip(first, last).map { abs($0 - $1) }.max()! > 0.1, "the walk moved")
-        #expect(try Self.numpyShape(path) == "\(trajectory.rowCount) 10 <f4")
+        let loaded = try NumPyView.load(path)
+        #expect(loaded.shape == [trajectory.rowCount, 10] && loaded.dtype == "<f4")
         let sidecar = try #require(try TrajectorySidecar.read(for: path))
         #expect(sidecar.sound == take && sidecar.analysis == "played" && sidecar.fft == 4096 && sidecar.hop == 512)
 
@@ -136,7 +123,8 @@ import Testing
         let take = directory + "/killed.wav"
         let sound = try SoundFile(contentsOf: take)
         let trajectory = try LatentTrajectory(contentsOf: take + ".latents.npy")
-        #expect(try Self.numpyShape(take + ".latents.npy") == "\(trajectory.rowCount) 10 <f4")
+        let loaded = try NumPyView.load(take + ".latents.npy")
+        #expect(loaded.shape == [trajectory.rowCount, 10] && loaded.dtype == "<f4")
         // Whole chunks of 256 rows (3 s of hops) are down; the rest was lost with the process.
         #expect(trajectory.rowCount % 256 == 0 && trajectory.rowCount >= 256, "\(trajectory.rowCount) rows")
         #expect(trajectory.times.last! < Double(sound.frames) + 2048)

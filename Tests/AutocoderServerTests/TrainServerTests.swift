@@ -2,9 +2,9 @@
 // progress about once a second at a second registered client, a second
 // /train refused naming the first, /train/stop keeping the best weights,
 // `play` swapping the new model into voice 1 with no gap in a recording, the
-// training child at SCHED_IDLE, a server killed mid-training leaving the
-// previous bundle as it was (and no training behind it), and bad requests
-// refused with their reasons.
+// training child at SCHED_IDLE, a server killed mid-training (and a training
+// that crashes) leaving the previous bundle as it was (and no training behind
+// it), and bad requests refused with their reasons.
 
 import AudioTestSupport
 import AutocoderAudio
@@ -145,6 +145,16 @@ import Testing
             #expect(!children.contains { kill($0, 0) == 0 }, "a training outlived the server (signal \(signal))")
             #expect(Self.files(of: sound) == before, "the bundle changed (signal \(signal))")
         }
+        // The training itself crashing (killed): the server says so, plays on, and the bundle stands.
+        let server = try ServerProcess(["--null-output", "--root", directory])
+        _ = server.request("/train", [.string("drone.wav"), .string("epochs"), .int(5000)], reply: "/train")
+        _ = server.expect("/train/progress", timeout: 20)
+        for child in try Self.children(of: server.process.processIdentifier) { kill(child, SIGKILL) }
+        let error = server.expect("/error", timeout: 10)
+        #expect(error?.arguments.first == .string("/train"))
+        if case let .string(reason)? = error?.arguments.last { #expect(reason.hasPrefix("training on \(sound): ended by signal 9"), "\(reason)") }
+        #expect(Self.files(of: sound) == before, "the bundle changed when the training crashed")
+        #expect(server.status()["playing"] == .int(1))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
