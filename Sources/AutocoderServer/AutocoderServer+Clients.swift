@@ -19,15 +19,29 @@ extension AutocoderServer {
 
     /// `/sync i:ID`: `/synced i:ID` once everything asked for before has taken effect.
     func sync(_ id: Int32) {
-        completions.append(Completion(message: OSCMessage("/synced", [.int(id)]), destination: replyDestination(lastSender!),
-                                      commandMark: engine.commandMark, loadMark: loads.mark))
+        wait(Completion(message: OSCMessage("/synced", [.int(id)]), destination: replyDestination(lastSender!),
+                        commandMark: engine.commandMark, loadMark: loads.mark, sequence: takeSequence()))
         sendCompletions()
     }
 
-    /// `/done s:ADDRESS` to `requester` once the engine has taken the commands queued so far.
-    func doneWhenTaken(_ address: String, requester: SocketAddress) {
-        completions.append(Completion(message: OSCMessage("/done", [.string(address)]), destination: replyDestination(requester),
-                                      commandMark: engine.commandMark, loadMark: nil))
+    /// `/done s:ADDRESS` to `requester` once the engine has taken the commands
+    /// queued so far, in its place among the replies: that of the request
+    /// `sequence` (nil: a request being handled now).
+    func doneWhenTaken(_ address: String, requester: SocketAddress, sequence: Int? = nil) {
+        wait(Completion(message: OSCMessage("/done", [.string(address)]), destination: replyDestination(requester),
+                        commandMark: engine.commandMark, loadMark: nil, sequence: sequence ?? takeSequence()))
+    }
+
+    /// The next request's place in the order of requests.
+    func takeSequence() -> Int {
+        requestSequence += 1
+        return requestSequence
+    }
+
+    /// Puts `completion` among the waiting replies, after those of earlier requests.
+    private func wait(_ completion: Completion) {
+        let index = completions.firstIndex { $0.sequence > completion.sequence } ?? completions.count
+        completions.insert(completion, at: index)
     }
 
     /// Sends the waiting replies whose time has come, in the order they were made.
@@ -55,7 +69,7 @@ extension AutocoderServer {
     func finish(_ ticket: LoadTicket, _ address: String, _ arguments: [OSCArgument], news: Bool = true) {
         let message = OSCMessage(address, arguments)
         if news { announce(message, to: ticket.requester) } else { send(message, to: replyDestination(ticket.requester)) }
-        doneWhenTaken(ticket.address, requester: ticket.requester)
+        doneWhenTaken(ticket.address, requester: ticket.requester, sequence: ticket.sequence)
     }
 
     /// The /status every `/notify/interval` seconds to every registered client.

@@ -9,9 +9,12 @@ final class LoadTicket {
     /// The request's address, e.g. /load/decoder: its /error replies name it.
     let address: String
     let requester: SocketAddress
+    /// Where the request stands among all requests (its `/done` goes out in that order).
+    let sequence: Int
 
-    init(address: String, requester: SocketAddress) {
+    init(address: String, requester: SocketAddress, sequence: Int) {
         self.address = address
         self.requester = requester
+        self.sequence = sequence
     }
 }

@@ -131,8 +131,11 @@ public final class AutocoderServer: @unchecked Sendable {
     var settingValues: [String: [OSCArgument]] = [:]
     /// The clients registered with /notify.
     var clients = NotifiedClients()
-    /// Replies waiting for the engine to take what came before them (/done, /synced).
+    /// Replies waiting for the engine to take what came before them (/done, /synced),
+    /// in the order of the requests they answer.
     var completions: [Completion] = []
+    /// The last request's place in the order of requests (see Completion).
+    var requestSequence = 0
     let paths: PathPolicy
     /// Who hears that a take ended by itself.
     var recordingListeners = RecordingListeners()
@@ -444,7 +447,7 @@ public final class AutocoderServer: @unchecked Sendable {
 
     /// The ticket for a slow request from the sender being handled now.
     func ticket(_ request: Request) -> LoadTicket {
-        LoadTicket(address: request.address, requester: lastSender!)
+        LoadTicket(address: request.address, requester: lastSender!, sequence: takeSequence())
     }
 
     static let splitPathHint = "was a path with a space split in two? Send it as one string ([autocoder-client] in Pd joins it)"

@@ -88,7 +88,8 @@ final class Training {
             server.logger.info("trained \(run.sound) in \(String(format: "%.1f", seconds)) s\(stopped ? " (stopped early by /train/stop: the best weights so far)" : "")")
             server.finish(run.ticket, "/trained", [.string(run.sound)])
             if run.options.play {
-                server.modelLoad("/load").load(run.sound, ticket: LoadTicket(address: "/load", requester: run.ticket.requester))
+                server.modelLoad("/load").load(run.sound, ticket: LoadTicket(address: "/load", requester: run.ticket.requester,
+                                                                                 sequence: server.takeSequence()))
             }
         }
     }
