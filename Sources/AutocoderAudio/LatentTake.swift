@@ -14,7 +14,7 @@
 //
 // The file is created at the first row, with that row's latent count; a take
 // of voices with models of another latent count keeps the first kind and
-// counts the others as left out. A take in which no voice decoded (granular
+// leaves the others out. A take in which no voice decoded (granular
 // voices alone) has no trajectory.
 //
 // Threading: the recorder's, under its lock.
@@ -33,8 +33,6 @@ final class LatentTake {
     private var pending: [PlayedLatentRow] = []
     private var newestFrame = Int.min
     private var lastWritten = (frame: Int.min, voice: Int.min)
-    /// Rows not written: of another latent count, or repeating a written row's time and voice.
-    private(set) var leftOut = 0
 
     /// More than a render chunk plus half the largest FFT: how far behind the
     /// newest row a row may arrive.
@@ -82,10 +80,8 @@ final class LatentTake {
                 writer = try LatentTrajectoryWriter(path: path, latentCount: row.latent.count, inPlace: true)
                 try sidecar.write(for: path)
             }
-            guard let writer, row.latent.count == writer.latentCount, (row.frame, row.voice) > lastWritten else {
-                leftOut += 1
-                continue
-            }
+            // Left out: rows of another latent count, or repeating a written row's time and voice.
+            guard let writer, row.latent.count == writer.latentCount, (row.frame, row.voice) > lastWritten else { continue }
             lastWritten = (row.frame, row.voice)
             var latent = row.latent.values
             try withUnsafeBytes(of: &latent) { bytes in

@@ -51,6 +51,7 @@ final class Listening {
             throw Rejection("no input device is open (start the server with --input-channels 1 or more)")
         }
         let shape = server.kernelShape, sampleRate = server.engine.sampleRate, anchor = server.anchor
+        let trainingRange = server.bundle.metadata.trainingRange
         pending.replace(with: server.ticket(request), on: server)
         server.loads.submit(LoadJob(kind: Self.address, work: { [unowned self] job in
             var loop: [Float]?
@@ -69,7 +70,7 @@ final class Listening {
             let encodings = anchor + ".enc.npy"
             let index = FileManager.default.fileExists(atPath: encodings) ? try? LatentIndex(contentsOf: encodings) : nil
             let voice = try AutocodeVoice(encoder: encoder, decoder: decoder, shape: shape, sampleRate: sampleRate, range: range, loop: loop)
-            if index != nil { voice.trainingRange = try ModelMetadata(contentsOf: anchor + ".mm").trainingRange }
+            if index != nil { voice.trainingRange = trainingRange }
             return { [unowned self] in apply(voice, input, index) }
         }, failed: { [unowned self] error in
             if let ticket = pending.finish() { server.reject(ticket, error) }

@@ -159,8 +159,6 @@ public final class AutocoderServer: @unchecked Sendable {
     lazy var training = Training(server: self)
     /// Where `/status/load` counts from (nil: the start).
     var loadMark: LoadHistogram.Mark?
-    var trainerExecutable: String { configuration.trainerExecutable }
-    var trainingThreads: Int { configuration.trainingThreads }
 
     /// Largest number of arguments and longest string accepted in one message.
     public static let maximumArguments = 1024

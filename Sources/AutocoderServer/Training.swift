@@ -36,18 +36,14 @@ final class Training {
         if recording.isRecording, recording.path == sound {
             throw Rejection("\(sound) is still being recorded: /record/stop first")
         }
-        let options = try TrainingRun.Options(request.message.arguments.dropFirst().map { argument in
-            if case let .string(text) = argument { return TrainingRun.OSCArgumentText(text: text, number: Double(text)) }
-            let number = argument.number
-            return TrainingRun.OSCArgumentText(text: number.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? argument.typeName,
-                                               number: number)
-        }[...])
-        let run = TrainingRun(sound: sound, options: options, ticket: server.ticket(request), executable: server.trainerExecutable,
-                              threads: server.trainingThreads, wake: server.wake, logger: server.logger)
+        let options = try TrainingRun.Options(request.message.arguments.dropFirst())
+        let threads = server.configuration.trainingThreads
+        let run = TrainingRun(sound: sound, options: options, ticket: server.ticket(request), executable: server.configuration.trainerExecutable,
+                              threads: threads, wake: server.wake, logger: server.logger)
         self.run = run
         lastProgress = Date()
         run.start()
-        server.logger.info("training on \(sound) (\(options.summary)), below the audio (SCHED_IDLE, \(server.trainingThreads) thread\(server.trainingThreads == 1 ? "" : "s"))")
+        server.logger.info("training on \(sound) (\(options.summary)), below the audio (SCHED_IDLE, \(threads) thread\(threads == 1 ? "" : "s"))")
         server.announce(OSCMessage(Self.address, [.string(sound)]), to: run.ticket.requester)
     }
 

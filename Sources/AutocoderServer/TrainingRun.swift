@@ -18,6 +18,7 @@
 // leaves it) starts the children, reads what they print, waits for them and
 // then wakes the network thread (`wake`).
 
+import AutocoderOSC
 import CSpawn
 import Foundation
 import Logging
@@ -35,30 +36,41 @@ final class TrainingRun: @unchecked Sendable {
         /// Load the model into voice 1 once it is trained.
         var play = false
 
-        static let words = ["deep", "published", "epochs", "patience", "play"]
-
         /// Reads `deep`, `published`, `play`, `epochs N` and `patience N` (N a
         /// number, or a word that is one: Pd may send either).
-        init(_ arguments: ArraySlice<OSCArgumentText>) throws {
-            var rest = arguments[...]
+        init(_ arguments: ArraySlice<OSCArgument>) throws {
+            var rest = arguments
             func count(after word: String) throws -> Int {
                 guard let next = rest.popFirst() else { throw Rejection("\(word) needs a number after it") }
-                guard let value = next.number, value.rounded() == value, value >= 1, value <= 1_000_000 else {
-                    throw Rejection("\(word) takes a whole number from 1 to 1000000, not \(next.text)")
+                guard let value = Self.number(next), value.rounded() == value, value >= 1, value <= 1_000_000 else {
+                    throw Rejection("\(word) takes a whole number from 1 to 1000000, not \(Self.text(next))")
                 }
                 return Int(value)
             }
             while let option = rest.popFirst() {
-                switch option.text {
+                switch Self.text(option) {
                 case "deep": deep = true
                 case "published": published = true
                 case "play": play = true
                 case "epochs": epochs = try count(after: "epochs")
                 case "patience": patience = try count(after: "patience")
                 default:
-                    throw Rejection("unknown option \(option.text): expected deep, published, play, epochs N or patience N")
+                    throw Rejection("unknown option \(Self.text(option)): expected deep, published, play, epochs N or patience N")
                 }
             }
+        }
+
+        /// An argument's value as a number: a number, or a string that reads as one.
+        private static func number(_ argument: OSCArgument) -> Double? {
+            if case let .string(text) = argument { return Double(text) }
+            return argument.number
+        }
+
+        /// An argument as its words say it (a whole number without a decimal point).
+        private static func text(_ argument: OSCArgument) -> String {
+            if case let .string(text) = argument { return text }
+            guard let number = argument.number else { return argument.typeName }
+            return number.rounded() == number ? String(Int(number)) : String(number)
         }
 
         /// The options as `autocoder train` takes them.
@@ -79,12 +91,6 @@ final class TrainingRun: @unchecked Sendable {
             if play { words.append("then played") }
             return words.joined(separator: ", ")
         }
-    }
-
-    /// An argument as /train's options read it: its text, and its value when it is a number.
-    struct OSCArgumentText {
-        let text: String
-        let number: Double?
     }
 
     /// The trainer's latest report.

@@ -106,10 +106,11 @@ struct Train: ParsableCommand {
         print(String(format: "wrote %@.mm, .dec, .enc (the best model, epoch %d); mean reconstruction error %.5f", anchor, result.bestEpoch,
                      result.reconstructionError))
         // The model is written; its history and picture follow it (a report that cannot be made does not undo the model).
-        try TrainingHistory(losses: losses, bestEpoch: result.bestEpoch, secondsPerEpoch: result.secondsPerEpoch,
-                            architecture: deep ? "deep" : "shallow", stoppedBy: why).write(anchor: anchor)
+        let history = TrainingHistory(losses: losses, bestEpoch: result.bestEpoch, secondsPerEpoch: result.secondsPerEpoch,
+                                      architecture: deep ? "deep" : "shallow", stoppedBy: why)
+        try history.write(anchor: anchor)
         do {
-            let summary = try ModelReport.write(anchor: anchor, history: TrainingHistory.read(anchor: anchor))
+            let summary = try ModelReport.write(anchor: anchor, history: history)
             print(String(format: "wrote %@: spectral RMSE of the reconstruction %.4f, mean-frame baseline %.4f", summary.path,
                          summary.meanRMSE, summary.baselineRMSE))
         } catch {

@@ -94,11 +94,8 @@ import Testing
     /// and the first `seconds` of the sound as a file of its own.
     static func modelWithEncodings(excerpt seconds: Double) throws -> (anchor: String, excerpt: String, directory: String) {
         let directory = temporaryDirectory()
-        let anchor = directory + "/drone.wav"
+        let anchor = try scratchModel(in: directory)
         try FileManager.default.copyItem(atPath: try DroneSound.path(), toPath: anchor)
-        for suffix in [".dec", ".enc", ".mm", ".minmax"] {
-            try FileManager.default.copyItem(atPath: Binaries.bundledModel + suffix, toPath: anchor + suffix)
-        }
         for command in [["analyze"], ["encode-set"], ["distances", "50"]] {
             let run = try Binaries.runAutocoder([command[0], anchor] + command.dropFirst())
             #expect(run.status == 0, "\(command[0]): \(run.errors)")

@@ -91,16 +91,6 @@ final class ServerForPd {
     }
 }
 
-/// A scratch copy of the bundled model (its .dec, .enc, .mm and .minmax) in
-/// `directory`: the anchor, beside which the server writes ANCHOR.snapshots.json.
-func scratchModel(in directory: String) throws -> String {
-    let anchor = directory + "/drone.wav"
-    for suffix in [".dec", ".enc", ".mm", ".minmax"] {
-        try FileManager.default.copyItem(atPath: Binaries.bundledModel + suffix, toPath: anchor + suffix)
-    }
-    return anchor
-}
-
 /// /voice/status i:ID s:KIND s:MODEL f:LEVEL i:OUT f:PAN i:PLAYING f:latent…, by name.
 struct VoiceStatusReply {
     let id: Int, kind: String, model: String, level: Float, out: Int, pan: Float, playing: Bool, latent: [Float]

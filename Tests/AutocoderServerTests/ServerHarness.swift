@@ -205,3 +205,14 @@ func temporaryDirectory() -> String {
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
+
+/// A scratch copy of the bundled model (its .dec, .enc, .mm and .minmax) in
+/// `directory`, under `name`: the anchor, beside which the server writes
+/// what it makes of the model (ANCHOR.snapshots.json, a new training).
+func scratchModel(in directory: String, named name: String = "drone.wav") throws -> String {
+    let anchor = directory + "/" + name
+    for suffix in [".dec", ".enc", ".mm", ".minmax"] {
+        try FileManager.default.copyItem(atPath: Binaries.bundledModel + suffix, toPath: anchor + suffix)
+    }
+    return anchor
+}

@@ -21,11 +21,7 @@ import Testing
         let sound = directory + "/" + name
         let samples = try AudioLoader.loadMono(try DroneSound.path(), sampleRate: 44100)
         try TestSoundFiles.writeFloatWAV(Array(samples.prefix(Int(seconds * 44100))), to: sound)
-        if model {
-            for suffix in [".dec", ".enc", ".mm", ".minmax"] {
-                try FileManager.default.copyItem(atPath: Binaries.bundledModel + suffix, toPath: sound + suffix)
-            }
-        }
+        if model { _ = try scratchModel(in: directory, named: name) }
         return (directory, sound)
     }
 
